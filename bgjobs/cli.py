@@ -1,0 +1,90 @@
+"""`flask bgjobs …`: seed, enqueue, expire, reconcile, cron, and run (web + worker + scheduler)."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from . import expiry, reconcile, service
+from .extensions import db
+from .registry import InvalidParams, UnknownJobType
+from .users import User
+
+
+@click.group("bgjobs")
+def group():
+    """Background Jobs commands."""
+
+
+@group.command("seed")
+@click.option("--items", default=500, show_default=True, help="Items in the Products module.")
+def seed_command(items: int):
+    """Create the demo users, modules and import templates (safe to run again)."""
+    from .seed import seed
+
+    password = current_app.config["BGJOBS_DEMO_PASSWORD"]
+    seed(password, items)
+    click.echo(f"Demo users alice, bob (users) and admin; password: {password}")
+
+
+@group.command("enqueue")
+@click.argument("type_id")
+@click.option("--user", "username", required=True, help="Who starts the job.")
+@click.option("--params", default="{}", help="Parameters as a JSON object.")
+def enqueue_command(type_id: str, username: str, params: str):
+    """Start a job of TYPE_ID as a user, e.g. enqueue module_export --user alice --params '{"module_id": 1}'."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user called {username}.")
+    try:
+        job = service.submit(type_id, json.loads(params), user)
+    except (json.JSONDecodeError, InvalidParams) as exc:
+        raise click.ClickException(str(exc)) from None
+    except UnknownJobType:
+        raise click.ClickException(f"Unknown job type {type_id}.") from None
+    click.echo(job.id)
+
+
+@group.command("expire")
+def expire_command():
+    """Expire every download whose retention has passed."""
+    click.echo(f"expired {expiry.sweep()} jobs")
+
+
+@group.command("reconcile")
+def reconcile_command():
+    """Fail jobs whose worker died and re-enqueue jobs that never reached Redis."""
+    click.echo(json.dumps(reconcile.reconcile()))
+
+
+@group.command("cron")
+def cron_command():
+    """Run the RQ cron scheduler (expiry sweep and reconcile)."""
+    from .periodic import cron_scheduler
+
+    cron_scheduler().start()
+
+
+@group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool):
+    """Run one fork-based RQ worker with the scheduler (same as `python worker.py`)."""
+    from .workers import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst)
+
+
+@group.command("run")
+@click.option("--port", default=5000, show_default=True)
+@click.option("--workers", default=1, show_default=True, help="RQ worker processes.")
+def run_command(port: int, workers: int):
+    """Web, worker(s) and scheduler together; an embedded Redis when REDIS_URL is unset."""
+    from .supervisor import run_all
+
+    run_all(current_app._get_current_object(), port, workers)
+
+
+def init_app(app) -> None:
+    app.cli.add_command(group)

@@ -1,0 +1,28 @@
+"""Settings read from the environment, with defaults that need no server."""
+from __future__ import annotations
+
+import os
+
+
+def from_env(instance_path: str) -> dict:
+    """Build the app config from environment variables (called by create_app, never at import)."""
+    env = os.environ
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-change-me"),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
+        or f"sqlite:///{os.path.join(instance_path, 'bgjobs.sqlite')}",
+        # Unset means "the runner starts an embedded Redis and exports REDIS_URL".
+        "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "BGJOBS_QUEUE": env.get("BGJOBS_QUEUE", "bgjobs"),
+        "BGJOBS_STORAGE": env.get("BGJOBS_STORAGE", os.path.join(instance_path, "storage")),
+        "BGJOBS_RESULT_TTL": int(env.get("BGJOBS_RESULT_TTL", "86400")),
+        # A job whose worker stops sending heartbeats for this long is failed by reconcile.
+        "BGJOBS_LOST_AFTER": int(env.get("BGJOBS_LOST_AFTER", "120")),
+        "BGJOBS_PROGRESS_INTERVAL": float(env.get("BGJOBS_PROGRESS_INTERVAL", "1.0")),
+        "BGJOBS_JOB_TIMEOUT": int(env.get("BGJOBS_JOB_TIMEOUT", "3600")),
+        "BGJOBS_POLL_SECONDS": float(env.get("BGJOBS_POLL_SECONDS", "2")),
+        "BGJOBS_DEMO_PASSWORD": env.get("BGJOBS_DEMO_PASSWORD", "demo-password"),
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

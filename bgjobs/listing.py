@@ -1,0 +1,112 @@
+"""The panel's pages: keyset pagination, 15 a page, newest first, on indexed columns, so page 1
+and page 10,000 cost the same and nothing repeats or is skipped while new jobs arrive."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from .extensions import db
+from .jobs import Job, JobRecipient
+from .statuses import ACTIVE, JobStatus, Origin
+from .users import User
+
+PAGE_SIZE = 15
+
+
+@dataclass(frozen=True)
+class Cursor:
+    created_at: datetime
+    id: str
+
+    def encode(self) -> str:
+        return f"{self.created_at.isoformat()}~{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> "Cursor | None":
+        if not text:
+            return None
+        try:
+            stamp, job_id = text.split("~", 1)
+            return cls(datetime.fromisoformat(stamp), job_id)
+        except ValueError:
+            raise ValueError("That page link is not valid any more; showing the first page.") from None
+
+
+@dataclass
+class Page:
+    jobs: list[Job]
+    newer: Cursor | None  # "Previous" (towards newer jobs)
+    older: Cursor | None  # "Next" (towards older jobs)
+
+
+def page(user: User, origin: Origin, status: JobStatus | None, after: Cursor | None = None,
+         before: Cursor | None = None, size: int = PAGE_SIZE) -> Page:
+    """One page. `after` continues towards older jobs (Next), `before` towards newer (Previous)."""
+    created, ident, base = _columns(user, origin, status)
+    going_back = before is not None and after is None
+    query = base
+    if after is not None:
+        query = query.where(or_(created < after.created_at, and_(created == after.created_at, ident < after.id)))
+    if going_back:
+        query = query.where(or_(created > before.created_at, and_(created == before.created_at, ident > before.id)))
+        query = query.order_by(created.asc(), ident.asc())
+    else:
+        query = query.order_by(created.desc(), ident.desc())
+    ids = list(db.session.execute(query.limit(size + 1)).all())
+    more = len(ids) > size
+    ids = ids[:size]
+    if going_back:
+        ids.reverse()
+        if not more:  # reached the newest jobs: show a full first page instead of a short one
+            return page(user, origin, status, size=size)
+    jobs = _load([row.id for row in ids])
+    has_newer = going_back and more or (after is not None and bool(ids))
+    has_older = more if not going_back else bool(ids)
+    first, last = (ids[0], ids[-1]) if ids else (None, None)
+    return Page(
+        jobs=jobs,
+        newer=Cursor(first.created_at, first.id) if has_newer and first else None,
+        older=Cursor(last.created_at, last.id) if has_older and last else None,
+    )
+
+
+def _columns(user: User, origin: Origin, status: JobStatus | None):
+    """The (created_at, id) columns to order by and the filtered query of (id, created_at)."""
+    if origin is Origin.SYSTEM and not user.is_admin:
+        created, ident = JobRecipient.created_at, JobRecipient.job_id
+        query = select(ident.label("id"), created.label("created_at")).where(JobRecipient.user_id == user.id)
+        if status is not None:
+            query = query.where(JobRecipient.status == status.value)
+        return created, ident, query
+    created, ident = Job.created_at, Job.id
+    query = select(ident, created).where(Job.origin == origin.value)
+    if origin is Origin.USER:
+        query = query.where(Job.owner_id == user.id)
+    if status is not None:
+        query = query.where(Job.status == status.value)
+    return created, ident, query
+
+
+def _load(ids: list[str]) -> list[Job]:
+    if not ids:
+        return []
+    by_id = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def active_count(user: User) -> int:
+    """The header badge: the user's own active jobs plus active system jobs they are notified of."""
+    active = [s.value for s in ACTIVE]
+    own = db.session.scalar(
+        select(func.count()).select_from(Job).where(
+            Job.owner_id == user.id, Job.origin == Origin.USER.value, Job.status.in_(active)
+        )
+    )
+    notified = db.session.scalar(
+        select(func.count()).select_from(JobRecipient).where(
+            JobRecipient.user_id == user.id, JobRecipient.status.in_(active)
+        )
+    )
+    return (own or 0) + (notified or 0)

@@ -1,0 +1,24 @@
+"""The Redis connection and the RQ queue, one per app."""
+from __future__ import annotations
+
+from flask import current_app
+from redis import Redis
+from rq import Queue
+
+
+def get_redis() -> Redis:
+    app = current_app
+    conn = app.extensions.get("bgjobs_redis")
+    if conn is None:
+        conn = Redis.from_url(app.config["REDIS_URL"], health_check_interval=30)
+        app.extensions["bgjobs_redis"] = conn
+    return conn
+
+
+def get_queue() -> Queue:
+    return Queue(current_app.config["BGJOBS_QUEUE"], connection=get_redis())
+
+
+def key(*parts: object) -> str:
+    """A Redis key in this app's namespace (the queue name keeps two apps on one Redis apart)."""
+    return ":".join(["bgjobs", current_app.config["BGJOBS_QUEUE"], *map(str, parts)])

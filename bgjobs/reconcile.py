@@ -1,0 +1,75 @@
+"""Lost work: nothing stays In Progress or Created forever.
+
+- In Progress with no heartbeat for BGJOBS_LOST_AFTER seconds: the worker died (SIGKILL, OOM,
+  machine lost) -> Failed with a reason (or Stopped, if the user had asked to stop it).
+- Created whose RQ job is not in Redis (the enqueue never arrived, or Redis lost it): enqueued
+  again, up to MAX_ENQUEUE_ATTEMPTS, then Failed with a reason.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from rq.exceptions import NoSuchJobError
+from rq.job import Job as RQJob
+from sqlalchemy import select
+
+from . import runner, storage, transitions
+from .extensions import db
+from .jobs import Job
+from .queueing import get_redis, key
+from .statuses import JobStatus
+from .timeutil import utcnow
+
+MAX_ENQUEUE_ATTEMPTS = 3
+NOT_QUEUED_MESSAGE = "The job could not be handed to a worker. Please start it again."
+
+
+def reconcile() -> dict:
+    with runner._app().app_context():
+        return {"lost": _fail_lost(), "requeued": _requeue_unqueued()}
+
+
+def _fail_lost() -> int:
+    grace = utcnow() - timedelta(seconds=max(2, current_app.config["BGJOBS_LOST_AFTER"] // 2))
+    redis = get_redis()
+    rows = db.session.execute(
+        select(Job.id, Job.stop_requested_at).where(
+            Job.status == JobStatus.IN_PROGRESS.value, Job.started_at <= grace
+        )
+    ).all()
+    count = 0
+    for row in rows:
+        if redis.exists(key("hb", row.id)):
+            continue
+        moved = transitions.stop(row.id) if row.stop_requested_at else transitions.fail(row.id, runner.LOST_MESSAGE)
+        if moved:
+            storage.remove_job_files(row.id)
+            count += 1
+    return count
+
+
+def _requeue_unqueued() -> int:
+    grace = utcnow() - timedelta(seconds=current_app.config["BGJOBS_LOST_AFTER"])
+    rows = db.session.execute(
+        select(Job.id, Job.enqueue_attempts).where(Job.status == JobStatus.CREATED.value, Job.created_at <= grace)
+    ).all()
+    count = 0
+    for row in rows:
+        if _in_redis(row.id):
+            continue
+        if row.enqueue_attempts >= MAX_ENQUEUE_ATTEMPTS:
+            transitions.fail(row.id, NOT_QUEUED_MESSAGE)
+        else:
+            runner.enqueue(row.id)
+            count += 1
+    return count
+
+
+def _in_redis(job_id: str) -> bool:
+    try:
+        status = RQJob.fetch(job_id, connection=get_redis()).get_status()
+    except NoSuchJobError:
+        return False
+    # A finished/failed RQ job for a row still Created means the row never moved: treat as lost.
+    return status in ("queued", "scheduled", "deferred", "started")

@@ -1,0 +1,202 @@
+"""Python-built view models for the panel, so templates never query."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import select
+
+from . import listing, registry, service, signals
+from .extensions import db
+from .jobs import Job
+from .listing import Page
+from .registry import OPEN_ITEM, OPEN_MODULE, OPEN_STUDIO
+from .statuses import FILTER_ORDER, JobStatus
+from .timeutil import iso, utcnow
+from .users import User
+
+# Polling also watches downloads about to expire, so "Expired" shows up without a reload.
+EXPIRY_WATCH = timedelta(minutes=10)
+OPEN_LABELS = {OPEN_MODULE: "Open Module", OPEN_ITEM: "Open Item", OPEN_STUDIO: "Open Creative Automation Studio"}
+
+
+def relative(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return ""
+    seconds = int((now - moment).total_seconds())
+    future = seconds < 0
+    seconds = abs(seconds)
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            text = f"{seconds // size} {unit}"
+            break
+    else:
+        text = "just now" if seconds < 10 and not future else f"{seconds} s"
+    if text == "just now":
+        return text
+    return f"in {text}" if future else f"{text} ago"
+
+
+def duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds} s"
+
+
+@dataclass
+class RowView:
+    job: Job
+    type_label: str
+    icon: str
+    status: JobStatus
+    status_label: str
+    percent: int | None
+    counts: str
+    eta: str
+    created: str
+    created_iso: str
+    finished: str
+    finished_iso: str
+    expires: str
+    owner_name: str
+    can_stop: bool
+    can_delete: bool
+    can_download: bool
+    opens: list[tuple[str, str]] = field(default_factory=list)
+    watch: bool = False  # the page keeps polling while this row can still change
+
+    @property
+    def id(self) -> str:
+        return self.job.id
+
+    @property
+    def shown_params(self) -> list[tuple[str, str]]:
+        """Parameters for the details view; long values (an uploaded file's text) are summarised."""
+        shown = []
+        for name, value in self.job.params.items():
+            text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            if len(text) > 200:
+                text = f"{text[:80]}… ({len(text):,} characters)"
+            shown.append((name, text))
+        return shown
+
+
+def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None) -> RowView:
+    now = now or utcnow()
+    job_type = registry.get(job.type)
+    status = job.state
+    total, done = job.progress_total, job.progress_done
+    percent = min(100, int(done * 100 / total)) if total else (100 if status is JobStatus.COMPLETED else None)
+    eta = ""
+    if status is JobStatus.IN_PROGRESS and total and 0 < done < total and job.started_at:
+        elapsed = (now - job.started_at).total_seconds()
+        if elapsed > 5:
+            eta = f"about {duration(elapsed * (total - done) / done)} left"
+    expires = ""
+    if status is JobStatus.COMPLETED and job.expires_at:
+        expires = "Expires " + relative(job.expires_at, now)
+    opens = []
+    if status is JobStatus.COMPLETED:
+        opens = [(OPEN_LABELS[kind], url) for kind in job_type.opens if (url := open_url(kind, job))]
+    return RowView(
+        job=job,
+        type_label=job_type.label,
+        icon=job_type.icon,
+        status=status,
+        status_label="Stopping…" if job.stopping else status.label,
+        percent=percent,
+        counts=f"{done:,} of {total:,}" if total else "",
+        eta=eta,
+        created=relative(job.created_at, now),
+        created_iso=iso(job.created_at),
+        finished=relative(job.finished_at, now),
+        finished_iso=iso(job.finished_at) or "",
+        expires=expires,
+        owner_name=owner_names.get(job.owner_id, "System"),
+        can_stop=service.can_stop(job, user),
+        can_delete=service.can_delete(job, user),
+        can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),
+        opens=opens,
+        watch=job.is_active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
+    )
+
+
+def open_url(kind: str, job: Job) -> str | None:
+    target = job.target or {}
+    if kind == OPEN_MODULE and target.get("module_id"):
+        return url_for("host.module", module_id=target["module_id"], batch=target.get("batch_id"))
+    if kind == OPEN_ITEM and target.get("item_id"):
+        return url_for("host.item", item_id=target["item_id"])
+    if kind == OPEN_STUDIO and target.get("studio_step"):
+        return target["studio_step"]
+    return None
+
+
+def owner_names(jobs: list[Job]) -> dict[int, str]:
+    ids = {j.owner_id for j in jobs if j.owner_id is not None}
+    if not ids:
+        return {}
+    return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+@dataclass
+class PanelView:
+    rows: list[RowView]
+    page: Page
+    tab: str
+    status: JobStatus | None
+    polling: bool
+    version: str
+    cursor_args: dict = field(default_factory=dict)
+    badge: int | None = None  # set on fragments, which update the header badge out of band
+
+    @property
+    def args(self) -> dict:
+        return {"tab": self.tab, "status": self.status.value if self.status else "all"}
+
+    def link(self, **changes) -> str:
+        """The panel URL with this view's tab and filter, changed as given."""
+        return url_for("panel.index", **{**self.args, **changes})
+
+    @property
+    def poll_url(self) -> str:
+        return url_for("panel.poll", v=self.version, **self.args, **self.cursor_args)
+
+    @property
+    def filters(self) -> list[tuple[str, str]]:
+        return [("all", "All")] + [(s.value, s.label) for s in FILTER_ORDER]
+
+    @property
+    def empty_message(self) -> str:
+        if self.status is None:
+            return "No background jobs yet." if self.tab == "user" else "No system generated jobs."
+        return f"No {self.status.label.lower()} jobs."
+
+
+def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str,
+               cursor_args: dict, badge: int | None = None) -> PanelView:
+    names = owner_names(page.jobs)
+    now = utcnow()
+    rows = [row_view(job, user, names, now) for job in page.jobs]
+    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, badge)
+
+
+class HeaderView:
+    """The header's active-job badge, computed only if a full page renders it."""
+
+    def __init__(self, user: User, poll: bool):
+        self.user, self.poll = user, poll
+
+    @cached_property
+    def version(self) -> str | None:
+        return signals.version(self.user.id, self.user.is_admin) if self.poll else None
+
+    @cached_property
+    def badge(self) -> int:
+        self.version  # read before the count, like the panel
+        return listing.active_count(self.user)
