@@ -3,6 +3,8 @@ record stops; a heartbeat lets reconcile notice a worker that died."""
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
 from datetime import timedelta
 
@@ -69,6 +71,11 @@ def _run(job_id: str) -> str:
     viewer_ids, system = transitions.viewers(job_id)
     ctx = JobContext(job_id, dict(job.params), job.owner_id, job.batch_id, viewer_ids, system)
     db.session.rollback()  # the handler starts from a clean session
+    # The work horse runs this one job, so its temp files (openpyxl's write-only sheets, say) go
+    # under the job's folder: removing a stopped or failed job's output removes them too.
+    scratch = storage.job_dir(job_id) / "tmp"
+    scratch.mkdir(exist_ok=True)
+    tempfile.tempdir = str(scratch)
     with Heartbeat(job_id):
         try:
             job_type.impl.run(ctx)
@@ -81,6 +88,7 @@ def _run(job_id: str) -> str:
         except Exception as exc:  # noqa: BLE001 - every failure must end in a Failed row
             log.exception("job %s (%s) failed", job_id, job.type)
             return _record_failure(job_id, user_message(exc))
+    shutil.rmtree(scratch, ignore_errors=True)
     return _record_completion(job_id, ctx)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from redis.exceptions import RedisError
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job as RQJob
@@ -38,10 +39,10 @@ def submit(type_id: str, params: dict, user: User) -> Job:
     for uid in plan.recipient_ids:
         db.session.add(JobRecipient(job_id=job.id, user_id=uid, status=job.status, created_at=job.created_at))
     db.session.commit()
-    signals.bump([user.id, *plan.recipient_ids], plan.system)
     try:
         runner.enqueue(job.id)
-    except Exception:  # noqa: BLE001 - Redis down: the row stays Created and reconcile enqueues it
+        signals.bump([user.id, *plan.recipient_ids], plan.system)
+    except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back
         db.session.rollback()
         runner.log.exception("enqueue of job %s failed; reconcile will retry", job.id)
     return job

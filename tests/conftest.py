@@ -79,6 +79,12 @@ def app(app_config):
 
 
 def _empty_database() -> None:
+    """Every test starts from empty tables whose ids start at 1 again (module 1, items 1..40)."""
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        return
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
@@ -107,27 +113,39 @@ def work(app):
 class Browser:
     """A logged-in test client that sends the CSRF token the way HTMX does (X-CSRFToken)."""
 
-    def __init__(self, app, username: str):
-        self.client = app.test_client()
-        self.username = username
-        page = self.client.get("/login").get_data(as_text=True)
+    def __init__(self, app, username: str | None):
+        self.app, self.client, self.username, self.token = app, app.test_client(), username, ""
+        if username:
+            self._login(username)
+
+    def _login(self, username: str) -> None:
+        page = self.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        response = self.client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+        response = self._send("post", "/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
         assert response.status_code == 302, f"login as {username} failed"
-        self.token = re.search(r'"X-CSRFToken": "([^"]+)"', self.client.get("/jobs").get_data(as_text=True)).group(1)
+        self.token = re.search(r'"X-CSRFToken": "([^"]+)"', self.get("/jobs").get_data(as_text=True)).group(1)
 
     def get(self, url, **kw):
-        return self.client.get(url, **kw)
+        return self._send("get", url, **kw)
+
+    def put(self, url, **kw):
+        return self._send("put", url, **kw)
 
     def post(self, url, csrf=True, **kw):
-        return self.client.post(url, headers=self._headers(csrf, kw), **kw)
+        return self._send("post", url, headers=self._headers(csrf, kw), **kw)
 
     def delete(self, url, csrf=True, **kw):
-        return self.client.delete(url, headers=self._headers(csrf, kw), **kw)
+        return self._send("delete", url, headers=self._headers(csrf, kw), **kw)
+
+    def _send(self, method, url, **kw):
+        # Each request gets its own app context (and so its own `g` and session), as in a server;
+        # otherwise it would reuse the test's context and share state between users.
+        with self.app.app_context():
+            return getattr(self.client, method)(url, **kw)
 
     def _headers(self, csrf: bool, kw: dict) -> dict:
         headers = kw.pop("headers", {}) or {}
-        if csrf:
+        if csrf and self.token:
             headers["X-CSRFToken"] = self.token
         return headers
 
@@ -135,6 +153,12 @@ class Browser:
 @pytest.fixture
 def login(app):
     return lambda username: Browser(app, username)
+
+
+@pytest.fixture
+def client(app):
+    """A client with no session (for token calls); csrf=False is implied by having no token."""
+    return Browser(app, None)
 
 
 @pytest.fixture
@@ -164,7 +188,8 @@ def spawn_worker(process_env, tmp_path):
         return proc
 
     yield start
+    from tests.helpers import kill_tree
+
     for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        kill_tree(proc.pid)  # the worker, its scheduler process and any work horse
+        proc.wait()

@@ -1,7 +1,10 @@
 """Small helpers shared by the tests."""
 from __future__ import annotations
 
+import os
+import signal
 import time
+from pathlib import Path
 
 from bgjobs.extensions import db
 from bgjobs.jobs import Job
@@ -32,3 +35,50 @@ def make_items(module_id: int, count: int, status: str = "Draft") -> None:
     for start in range(0, count, 10000):
         db.session.execute(db.insert(Item), rows[start:start + 10000])
     db.session.commit()
+
+
+def force_status(job_id: str, status: str, **values) -> None:
+    """Put a job straight into a status (for rule tests that need every status without waiting)."""
+    from bgjobs.jobs import JobRecipient
+    from bgjobs.timeutil import utcnow
+
+    if status not in ("created", "in_progress"):
+        values.setdefault("finished_at", utcnow())
+    db.session.execute(db.update(Job).where(Job.id == job_id).values(status=status, **values))
+    db.session.execute(db.update(JobRecipient).where(JobRecipient.job_id == job_id).values(status=status))
+    db.session.commit()
+
+
+IMPORT_CSV = "SKU,Title,Price,Stock\nPRO-00001,Renamed one,9.5,3\nNEW-1,Brand new,12,7\n"
+
+
+def import_job(user, template_name: str = "Product price list", text: str = IMPORT_CSV):
+    from bgjobs import service
+    from bgjobs.domain import ImportTemplate
+
+    template = db.session.scalar(db.select(ImportTemplate).where(ImportTemplate.name == template_name))
+    return service.submit("item_import", {"template_id": template.id, "csv": text, "filename": "prices.csv"}, user)
+
+
+def children(pid: int) -> list[int]:
+    """The direct child processes of pid (a fork-based RQ worker's work horse and scheduler)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and all its descendants (a work horse is in its own process group)."""
+    for child in children(pid):
+        kill_tree(child)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

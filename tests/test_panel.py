@@ -1,0 +1,144 @@
+"""The panel: 15 per page with Previous/Next, filters, tabs, and the cheap poll."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from bgjobs import service
+from bgjobs.extensions import db
+from bgjobs.jobs import Job
+from bgjobs.timeutil import utcnow
+from tests.helpers import force_status, import_job
+
+
+def ids_on(html: str) -> list[str]:
+    return re.findall(r'<li id="job-(\w+)"', html)
+
+
+def link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a [^>]*rel="{rel}" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def make_jobs(user, count: int) -> list[str]:
+    """`count` export jobs, one second apart, oldest first."""
+    ids = []
+    base = utcnow() - timedelta(hours=1)
+    for n in range(count):
+        created = service.submit("module_export", {"module_id": 1}, user)
+        db.session.execute(db.update(Job).where(Job.id == created.id).values(created_at=base + timedelta(seconds=n)))
+        ids.append(created.id)
+    db.session.commit()
+    return ids
+
+
+def test_pages_of_15_newest_first_with_previous_and_next(app, users, login):
+    alice = login("alice")
+    ids = make_jobs(users["alice"], 40)
+    newest_first = ids[::-1]
+    first = alice.get("/jobs").get_data(as_text=True)
+    assert ids_on(first) == newest_first[:15]
+    assert link(first, "prev") is None
+    second = alice.get(link(first, "next")).get_data(as_text=True)
+    assert ids_on(second) == newest_first[15:30]
+    third = alice.get(link(second, "next")).get_data(as_text=True)
+    assert ids_on(third) == newest_first[30:]
+    assert link(third, "next") is None
+    back = alice.get(link(third, "prev")).get_data(as_text=True)
+    assert ids_on(back) == newest_first[15:30]
+    assert ids_on(alice.get(link(back, "prev")).get_data(as_text=True)) == newest_first[:15]
+
+
+def test_new_jobs_arriving_do_not_shift_the_next_page(app, users, login):
+    alice = login("alice")
+    ids = make_jobs(users["alice"], 20)
+    first = alice.get("/jobs").get_data(as_text=True)
+    service.submit("module_export", {"module_id": 1}, users["alice"])  # arrives while reading page 1
+    second = alice.get(link(first, "next")).get_data(as_text=True)
+    assert ids_on(second) == ids[::-1][15:]  # nothing repeated, nothing skipped
+
+
+def test_each_status_filter_shows_only_that_status(app, users, login):
+    alice = login("alice")
+    statuses = ["created", "in_progress", "failed", "completed", "expired", "stopped"]
+    by_status = {}
+    for status, job_id in zip(statuses, make_jobs(users["alice"], 6)):
+        force_status(job_id, status)
+        by_status[status] = job_id
+    assert set(ids_on(alice.get("/jobs?status=all").get_data(as_text=True))) == set(by_status.values())
+    for status, job_id in by_status.items():
+        html = alice.get(f"/jobs?status={status}").get_data(as_text=True)
+        assert ids_on(html) == [job_id], status
+    assert alice.get("/jobs?status=unknown").status_code == 400
+
+
+def test_empty_states_say_what_is_missing(app, users, login):
+    alice = login("alice")
+    assert "No background jobs yet." in alice.get("/jobs").get_data(as_text=True)
+    assert "No failed jobs." in alice.get("/jobs?status=failed").get_data(as_text=True)
+
+
+def test_user_and_system_tabs(app, users, login, work):
+    system = import_job(users["alice"])  # the template notifies bob: a system job
+    own = service.submit("module_export", {"module_id": 1}, users["bob"])
+    bob = login("bob")
+    assert ids_on(bob.get("/jobs?tab=user").get_data(as_text=True)) == [own.id]
+    assert ids_on(bob.get("/jobs?tab=system").get_data(as_text=True)) == [system.id]
+    assert ids_on(login("alice").get("/jobs?tab=system").get_data(as_text=True)) == []
+    assert system.id in ids_on(login("admin").get("/jobs?tab=system").get_data(as_text=True))
+    work()
+    assert ids_on(bob.get("/jobs?tab=system&status=completed").get_data(as_text=True)) == [system.id]
+
+
+def test_the_header_badge_counts_active_jobs(app, users, login):
+    alice = login("alice")
+    make_jobs(users["alice"], 3)
+    html = alice.get("/modules").get_data(as_text=True)
+    badge = html[html.index('id="jobs-badge"'):]
+    badge = badge[badge.index(">") + 1:badge.index("</a>")]
+    assert re.sub(r"\D", "", re.sub(r"<[^>]+>", "", badge)) == "3"
+
+
+def test_a_poll_with_nothing_changed_answers_204_without_touching_the_database(app, users, login):
+    alice = login("alice")
+    make_jobs(users["alice"], 2)
+    page = alice.get("/jobs").get_data(as_text=True)
+    poll = re.search(r'hx-get="(/jobs/poll[^"]+)"', page).group(1).replace("&amp;", "&")
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = alice.get(poll)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 204
+    assert statements == []
+    # A change for this user makes the same poll return the fresh fragment.
+    service.submit("module_export", {"module_id": 1}, users["alice"])
+    changed = alice.get(poll)
+    assert changed.status_code == 200 and len(ids_on(changed.get_data(as_text=True))) == 3
+
+
+def test_another_users_change_does_not_wake_the_poll(app, users, login):
+    alice = login("alice")
+    make_jobs(users["alice"], 1)
+    page = alice.get("/jobs").get_data(as_text=True)
+    poll = re.search(r'hx-get="(/jobs/poll[^"]+)"', page).group(1).replace("&amp;", "&")
+    service.submit("module_export", {"module_id": 1}, users["bob"])
+    assert alice.get(poll).status_code == 204
+
+
+def test_only_pages_with_active_jobs_poll(app, users, login):
+    alice = login("alice")
+    (job_id,) = make_jobs(users["alice"], 1)
+    assert "/jobs/poll" in alice.get("/jobs").get_data(as_text=True)
+    force_status(job_id, "failed", error="boom")
+    assert "/jobs/poll" not in alice.get("/jobs").get_data(as_text=True)
+
+
+def test_details_open_in_place_with_parameters_and_error(app, users, login):
+    alice = login("alice")
+    (job_id,) = make_jobs(users["alice"], 1)
+    force_status(job_id, "failed", error="Row 3: price must be a number")
+    details = alice.get(f"/jobs/{job_id}?details=1").get_data(as_text=True)
+    assert "Row 3: price must be a number" in details and "module_id" in details and "Alice" in details
