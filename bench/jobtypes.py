@@ -1,0 +1,52 @@
+"""Bench-only job types, added to the registry's cache inside bench processes only (the bench
+process that submits and the worker processes that run). The production registry is untouched.
+
+- bench_noop: reports progress once and returns (the job-overhead benchmark);
+- bench_cpu: a fixed amount of hashing, an I/O-light job (the scale-out benchmark).
+The bare baselines run `bare_noop` / `bare_cpu` with plain RQ and the same Worker class."""
+from __future__ import annotations
+
+import hashlib
+
+from bgjobs import registry
+from bgjobs.registry import Implementation, JobType, Plan
+
+NOOP = "bench_noop"
+CPU = "bench_cpu"
+
+
+def _plan(params: dict, user) -> Plan:
+    return Plan(params=dict(params), description="benchmark job")
+
+
+def _noop(ctx) -> None:
+    ctx.progress(1, 1, "done")
+
+
+def burn(rounds: int) -> str:
+    digest = b"bench"
+    for _ in range(rounds):
+        digest = hashlib.sha256(digest).digest()
+    return digest.hex()
+
+
+def _cpu(ctx) -> None:
+    rounds = int(ctx.params.get("rounds", 1000))
+    ctx.progress(0, rounds, "hashing")
+    burn(rounds)
+    ctx.progress(rounds, rounds, "done")
+
+
+def install() -> None:
+    """Add the bench types to this process's registry cache (idempotent)."""
+    types = registry.registry()
+    types.setdefault(NOOP, JobType(NOOP, "Benchmark no-op", "·", impl=Implementation(run=_noop, plan=_plan)))
+    types.setdefault(CPU, JobType(CPU, "Benchmark CPU", "·", impl=Implementation(run=_cpu, plan=_plan)))
+
+
+def bare_noop() -> None:
+    return None
+
+
+def bare_cpu(rounds: int) -> str:
+    return burn(rounds)

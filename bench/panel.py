@@ -1,0 +1,117 @@
+"""Panel at scale: p50/p95 time to render the full panel page (Flask test client, real templates,
+real session) for the viewing user of the generated data set: page 1, a deep page reached by
+keyset cursors, the Failed filter, and the System Generated tab (also as an admin)."""
+from __future__ import annotations
+
+import re
+import time
+
+from sqlalchemy import event, select
+
+from .common import Env, Figure, Sizes, Timer, app_for, percentile
+from .datagen import ADMIN, PASSWORD, VIEWER
+
+
+def _client(app, username: str):
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    if response.status_code != 302:
+        raise RuntimeError(f"login as {username} failed ({response.status_code})")
+    return client
+
+
+def deep_cursor(app, page_number: int) -> tuple[str, float]:
+    """The `after` cursor of page `page_number`, found by following Next from page 1 (and the time that took)."""
+    from bgjobs import listing
+    from bgjobs.extensions import db
+    from bgjobs.statuses import Origin
+    from bgjobs.users import User
+
+    with app.app_context():
+        viewer = db.session.scalar(select(User).where(User.username == VIEWER))
+        cursor = None
+        with Timer() as timer:
+            for _ in range(page_number - 1):
+                page = listing.page(viewer, Origin.USER, None, after=cursor)
+                cursor = page.older
+                db.session.expunge_all()
+        db.session.remove()
+    return cursor.encode(), timer.seconds
+
+
+def cases(app, sizes: Sizes) -> tuple[list[tuple[str, str, str]], float]:
+    """(label, user, url) of every page timed."""
+    cursor, walk = deep_cursor(app, sizes.panel_deep_page)
+    from urllib.parse import quote
+
+    return [
+        ("page 1", VIEWER, "/jobs?tab=user&status=all"),
+        (f"page {sizes.panel_deep_page:,}", VIEWER, f"/jobs?tab=user&status=all&after={quote(cursor)}"),
+        ("Failed, page 1", VIEWER, "/jobs?tab=user&status=failed"),
+        ("System Generated tab", VIEWER, "/jobs?tab=system&status=all"),
+        ("System Generated tab, admin", ADMIN, "/jobs?tab=system&status=all"),
+    ], walk
+
+
+def render_times(env: Env, url: str) -> dict:
+    """{label: {"p50", "p95", "queries", "rows"}} for every case, repeats interleaved across cases."""
+    from bgjobs.extensions import db
+
+    sizes = env.sizes
+    app = app_for(env, url, queue="bench-panel", WTF_CSRF_ENABLED=False)
+    todo, walk = cases(app, sizes)
+    results = {}
+    with app.app_context():
+        clients = {user: _client(app, user) for user in {VIEWER, ADMIN}}
+        samples = {label: [] for label, _, _ in todo}
+        for label, user, path in todo:  # warm-up, and one counted request per case
+            queries = []
+            listener = lambda *a: queries.append(1)  # noqa: E731
+            event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                response = clients[user].get(path)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listener)
+            body = response.get_data(as_text=True)
+            if response.status_code != 200:
+                raise RuntimeError(f"{label}: HTTP {response.status_code}")
+            results[label] = {"queries": len(queries), "rows": len(re.findall(r'<li id="job-', body))}
+            for _ in range(2):
+                clients[user].get(path)
+        for _ in range(sizes.render_repeats):
+            for label, user, path in todo:
+                start = time.perf_counter()
+                response = clients[user].get(path)
+                samples[label].append(time.perf_counter() - start)
+                assert response.status_code == 200
+        for label, values in samples.items():
+            results[label].update(p50=percentile(values, 50), p95=percentile(values, 95))
+        db.engine.dispose()
+    results["_walk"] = walk
+    return results
+
+
+def figures(env: Env, db_name: str, results: dict) -> list[Figure]:
+    sizes = env.sizes
+    first = results["page 1"]["p50"]
+    out = []
+    for label, result in results.items():
+        if label.startswith("_"):
+            continue
+        deep = label == f"page {sizes.panel_deep_page:,}"
+        ratio = result["p50"] / first
+        ok = result["p95"] <= 0.030 and (ratio <= 1.2 if deep else True)
+        if result["rows"] != 15:
+            ok = False
+        out.append(Figure(
+            f"panel ({db_name})",
+            f"{label}: p50 / p95 ({result['queries']} queries, {result['rows']} rows)",
+            f"{result['p50'] * 1000:.1f} / {result['p95'] * 1000:.1f} ms",
+            "page 1 p50" if label != "page 1" else "",
+            ratio if label != "page 1" else None,
+            "p95 ≤ 30 ms" + (", ≤ 1.2× page 1" if deep else ""),
+            ok,
+        ))
+    out.append(Figure(f"panel ({db_name})", f"walking Next to page {sizes.panel_deep_page:,} (listing.page, once)",
+                      f"{results['_walk']:.2f} s", f"{results['_walk'] / max(sizes.panel_deep_page - 1, 1) * 1000:.2f} ms a page"))
+    return out
