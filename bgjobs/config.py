@@ -22,6 +22,8 @@ def from_env(instance_path: str) -> dict:
         "BGJOBS_JOB_TIMEOUT": int(env.get("BGJOBS_JOB_TIMEOUT", "3600")),
         "BGJOBS_POLL_SECONDS": float(env.get("BGJOBS_POLL_SECONDS", "2")),
         "BGJOBS_DEMO_PASSWORD": env.get("BGJOBS_DEMO_PASSWORD", "demo-password"),
+        # The tests use a cheap hash so that seeding per test is fast; keep scrypt anywhere real.
+        "BGJOBS_PASSWORD_HASH": env.get("BGJOBS_PASSWORD_HASH", "scrypt"),
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

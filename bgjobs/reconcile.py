@@ -14,7 +14,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
 from sqlalchemy import select
 
-from . import runner, storage, transitions
+from . import runner, transitions
 from .extensions import db
 from .jobs import Job
 from .queueing import get_redis, key
@@ -42,9 +42,7 @@ def _fail_lost() -> int:
     for row in rows:
         if redis.exists(key("hb", row.id)):
             continue
-        moved = transitions.stop(row.id) if row.stop_requested_at else transitions.fail(row.id, runner.LOST_MESSAGE)
-        if moved:
-            storage.remove_job_files(row.id)
+        if transitions.stop(row.id) if row.stop_requested_at else transitions.fail(row.id, runner.LOST_MESSAGE):
             count += 1
     return count
 

@@ -103,14 +103,12 @@ def user_message(exc: Exception) -> str:
 def _record_failure(job_id: str, message: str) -> str:
     db.session.rollback()
     transitions.fail(job_id, message)
-    storage.remove_job_files(job_id)
     return "failed"
 
 
 def _record_stop(job_id: str) -> None:
     db.session.rollback()
-    if transitions.stop(job_id):
-        storage.remove_job_files(job_id)
+    transitions.stop(job_id)
 
 
 def _record_completion(job_id: str, ctx: JobContext) -> str:

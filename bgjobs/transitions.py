@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from . import signals
+from . import signals, storage
 from .extensions import db
 from .jobs import Job, JobRecipient
 from .statuses import ACTIVE, JobStatus
@@ -26,8 +26,10 @@ def viewers(job_id: str) -> tuple[list[int], bool]:
     return [row.owner_id, *recipients], row.origin == "system"
 
 
-def _move(job_id: str, sources: list[str], values: dict, extra_where=()) -> bool:
-    """Apply values if the job is in one of sources; commit; tell its viewers. True if it moved."""
+def _move(job_id: str, sources: list[str], values: dict, extra_where=(), before_commit=None) -> bool:
+    """Apply values if the job is in one of sources; commit; tell its viewers. True if it moved.
+    before_commit runs only if it moved, while the change is still uncommitted: whoever reads
+    the new status can rely on what it did (e.g. a Stopped job's files are already gone)."""
     result = db.session.execute(
         update(Job).where(Job.id == job_id, Job.status.in_(sources), *extra_where).values(**values)
     )
@@ -36,6 +38,8 @@ def _move(job_id: str, sources: list[str], values: dict, extra_where=()) -> bool
         db.session.execute(
             update(JobRecipient).where(JobRecipient.job_id == job_id).values(status=values["status"])
         )
+    if moved and before_commit is not None:
+        before_commit()
     db.session.commit()
     if moved:
         signals.bump(*viewers(job_id))
@@ -66,12 +70,15 @@ def complete(job_id: str, values: dict) -> bool:
 
 
 def fail(job_id: str, error: str) -> bool:
-    return _move(job_id, ACTIVE_VALUES, {"status": JobStatus.FAILED.value, "finished_at": utcnow(), "error": error})
+    """Active -> Failed; whatever the job wrote is removed."""
+    values = {"status": JobStatus.FAILED.value, "finished_at": utcnow(), "error": error}
+    return _move(job_id, ACTIVE_VALUES, values, before_commit=lambda: storage.remove_job_files(job_id))
 
 
 def stop(job_id: str) -> bool:
+    """Active -> Stopped; partial output is removed."""
     values = {"status": JobStatus.STOPPED.value, "finished_at": utcnow()}
-    return _move(job_id, ACTIVE_VALUES, values)
+    return _move(job_id, ACTIVE_VALUES, values, before_commit=lambda: storage.remove_job_files(job_id))
 
 
 def request_stop(job_id: str) -> bool:

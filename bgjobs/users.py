@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,7 +36,7 @@ class User(UserMixin, db.Model):
         return self.display_name or self.username
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=current_app.config["BGJOBS_PASSWORD_HASH"])
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -56,6 +56,7 @@ def app_config(database_url, redis_url, tmp_path):
         "BGJOBS_QUEUE": "bgjobs-test",
         "BGJOBS_DEMO_PASSWORD": PASSWORD,
         "BGJOBS_PROGRESS_INTERVAL": 0.0,
+        "BGJOBS_PASSWORD_HASH": "pbkdf2:sha256:1000",
     }
 
 
