@@ -77,15 +77,16 @@ def test_a_stop_racing_completion_leaves_exactly_one_final_status(app, users):
     assert transitions.complete(created.id, {})
     assert not transitions.stop(created.id)
     assert job(created.id).status == "completed"
-    # Stop wins: the late completion changes nothing, and the runner removes the file it wrote.
+    # Stop wins: RQ's on_stopped callback records it and removes the partial file; a late
+    # completion changes nothing.
     other = export(users["alice"])
     assert transitions.start(other.id)
     ctx = JobContext(other.id, {}, users["alice"].id, None, [users["alice"].id], False)
     ctx.output("x.csv").write_text("partial")
-    assert transitions.stop(other.id)
-    assert runner._record_completion(other.id, ctx) == "stopped"
-    assert job(other.id).status == "stopped"
+    runner.on_stopped(type("RQJob", (), {"id": other.id})(), None)
     assert not (storage.root() / "jobs" / other.id).exists()
+    assert not transitions.complete(other.id, {"result_path": "jobs/x"})
+    assert job(other.id).status == "stopped" and job(other.id).result_path is None
 
 
 def test_progress_writes_are_throttled(app, users):
