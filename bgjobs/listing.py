@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from .extensions import db
 from .jobs import Job, JobRecipient
@@ -47,10 +47,13 @@ def page(user: User, origin: Origin, status: JobStatus | None, after: Cursor | N
     created, ident, base = _columns(user, origin, status)
     going_back = before is not None and after is None
     query = base
+    # (created, id) beyond the cursor, written as a range on created plus a tie-break, so the
+    # range is an index bound on both databases: page 1,000 seeks like page 1 instead of
+    # filtering the 15,000 newer rows (a bare OR is only a filter to PostgreSQL and SQLite).
     if after is not None:
-        query = query.where(or_(created < after.created_at, and_(created == after.created_at, ident < after.id)))
+        query = query.where(created <= after.created_at, or_(created < after.created_at, ident < after.id))
     if going_back:
-        query = query.where(or_(created > before.created_at, and_(created == before.created_at, ident > before.id)))
+        query = query.where(created >= before.created_at, or_(created > before.created_at, ident > before.id))
         query = query.order_by(created.asc(), ident.asc())
     else:
         query = query.order_by(created.desc(), ident.desc())
