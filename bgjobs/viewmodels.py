@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from . import listing, registry, service, signals
 from .extensions import db
-from .jobs import Job
+from .jobs import Job, JobRecipient
 from .listing import Page
 from .registry import OPEN_ITEM, OPEN_MODULE, OPEN_STUDIO
-from .statuses import FILTER_ORDER, JobStatus
+from .statuses import ACTIVE, FILTER_ORDER, JobStatus, Origin
 from .timeutil import iso, utcnow
 from .users import User
 
@@ -37,6 +37,11 @@ def relative(moment: datetime | None, now: datetime) -> str:
     if text == "just now":
         return text
     return f"in {text}" if future else f"{text} ago"
+
+
+def exact(moment: datetime | None) -> str:
+    """The exact time for a tooltip, e.g. "12 Jun 2025, 17:18:08 UTC" (the browser shows it in local time)."""
+    return moment.strftime("%-d %b %Y, %H:%M:%S UTC") if moment else ""
 
 
 def duration(seconds: float) -> str:
@@ -63,6 +68,7 @@ class RowView:
     finished: str
     finished_iso: str
     expires: str
+    expires_iso: str
     owner_name: str
     can_stop: bool
     can_delete: bool
@@ -73,6 +79,35 @@ class RowView:
     @property
     def id(self) -> str:
         return self.job.id
+
+    @property
+    def tab(self) -> str:
+        return "system" if self.job.is_system else "user"
+
+    @property
+    def created_exact(self) -> str:
+        return exact(self.job.created_at)
+
+    @property
+    def started_exact(self) -> str:
+        return exact(self.job.started_at)
+
+    @property
+    def finished_exact(self) -> str:
+        return exact(self.job.finished_at)
+
+    @property
+    def expires_exact(self) -> str:
+        return exact(self.job.expires_at)
+
+    @property
+    def error_summary(self) -> str:
+        """The first line of the error, for the row; the details show all of it."""
+        return (self.job.error or "").strip().splitlines()[0] if (self.job.error or "").strip() else ""
+
+    @property
+    def waiting(self) -> bool:
+        return self.status is JobStatus.CREATED
 
     @property
     def shown_params(self) -> list[tuple[str, str]]:
@@ -99,7 +134,7 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
             eta = f"about {duration(elapsed * (total - done) / done)} left"
     expires = ""
     if status is JobStatus.COMPLETED and job.expires_at:
-        expires = "Expires " + relative(job.expires_at, now)
+        expires = relative(job.expires_at, now)
     opens = []
     if status is JobStatus.COMPLETED:
         opens = [(OPEN_LABELS[kind], url) for kind in job_type.opens if (url := open_url(kind, job))]
@@ -117,6 +152,7 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         finished=relative(job.finished_at, now),
         finished_iso=iso(job.finished_at) or "",
         expires=expires,
+        expires_iso=iso(job.expires_at) if expires else "",
         owner_name=owner_names.get(job.owner_id, "System"),
         can_stop=service.can_stop(job, user),
         can_delete=service.can_delete(job, user),
@@ -154,6 +190,7 @@ class PanelView:
     version: str
     cursor_args: dict = field(default_factory=dict)
     badge: int | None = None  # set on fragments, which update the header badge out of band
+    badge_ids: list[str] = field(default_factory=list)
 
     @property
     def args(self) -> dict:
@@ -177,13 +214,31 @@ class PanelView:
             return "No background jobs yet." if self.tab == "user" else "No system generated jobs."
         return f"No {self.status.label.lower()} jobs."
 
+    @property
+    def empty_hint(self) -> str:
+        if self.status is not None:
+            return "Choose All to see every job."
+        if self.tab == "user":
+            return "Exports, imports, bulk changes and other long tasks you start appear here while they run."
+        return "Imports whose template names you under Users to Notify appear here."
+
 
 def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str,
                cursor_args: dict, badge: int | None = None) -> PanelView:
     names = owner_names(page.jobs)
     now = utcnow()
     rows = [row_view(job, user, names, now) for job in page.jobs]
-    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, badge)
+    ids = active_ids(user) if badge else []
+    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, badge, ids)
+
+
+def active_ids(user: User, limit: int = 50) -> list[str]:
+    """Ids of the jobs the header badge counts, so the browser can tell which one just finished
+    (and show a notice) on any page."""
+    active = [s.value for s in ACTIVE]
+    own = select(Job.id).where(Job.owner_id == user.id, Job.origin == Origin.USER.value, Job.status.in_(active))
+    notified = select(JobRecipient.job_id).where(JobRecipient.user_id == user.id, JobRecipient.status.in_(active))
+    return list(db.session.scalars(own.union(notified).limit(limit)))
 
 
 class HeaderView:
@@ -200,3 +255,7 @@ class HeaderView:
     def badge(self) -> int:
         self.version  # read before the count, like the panel
         return listing.active_count(self.user)
+
+    @cached_property
+    def active_ids(self) -> list[str]:
+        return active_ids(self.user) if self.badge else []

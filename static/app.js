@@ -1,64 +1,272 @@
-// Small behaviours around the HTMX panel: finished-job toasts and announcements, pausing polls
-// while a confirmation is open, and a quiet "Reconnecting…" line when the server is unreachable.
+// Small behaviours around the HTMX panel, on every page of the application:
+//  - a notice (toast) with a link when one of your jobs finishes, driven by the header badge,
+//    which lists the ids of your active jobs and is refreshed by the panel's poll or its own;
+//  - an ARIA live region announcing status changes in the panel;
+//  - polls pause while the tab is hidden (hx-trigger filter) and catch up when it is shown;
+//  - a quiet "Reconnecting…" line while the server cannot be reached, gone on the next answer;
+//  - inline confirmations answered with the keyboard (Escape cancels, focus is kept sensible);
+//  - details that open in place and stay open while the panel refreshes;
+//  - relative times ("3 min ago") kept current, the exact local time on hover.
 (function () {
   "use strict";
   const FINAL = new Set(["completed", "failed", "stopped", "expired"]);
-  let before = new Map();
+  const WORDS = { completed: "completed", failed: "failed", stopped: "was stopped", expired: "expired" };
+  const openDetails = new Set();
+  let statusBefore = new Map();
+  let activeBefore = null;
+  let answered = null; // {id, kind} of the confirmation the user just answered
 
-  function statuses(root) {
-    const map = new Map();
-    (root || document).querySelectorAll("#panel [data-job-id]").forEach(el => map.set(el.dataset.jobId, el));
-    return map;
-  }
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const rows = () => new Map($$("#panel li.job[data-job-id]").map(el => [el.dataset.jobId, el]));
+  const snapshot = () => new Map([...rows()].map(([id, el]) => [id, el.dataset.status]));
+  const isPoll = elt => elt && (elt.id === "panel" || elt.id === "jobs-badge");
 
-  function toast(text, href) {
+  // ---- notices and announcements -------------------------------------------------------------
+  function toast(text, links, kind) {
     const box = document.getElementById("toasts");
     if (!box) return;
     const el = document.createElement("div");
-    el.className = "toast";
-    el.textContent = text + " ";
-    if (href) { const a = document.createElement("a"); a.href = href; a.textContent = "Show"; el.appendChild(a); }
+    el.className = "toast" + (kind ? " toast-" + kind : "");
+    el.setAttribute("role", kind === "error" ? "alert" : "status");
+    const msg = document.createElement("span");
+    msg.textContent = text;
+    el.appendChild(msg);
+    (links || []).forEach(([label, href, download]) => {
+      const a = document.createElement("a");
+      a.href = href;
+      a.textContent = label;
+      if (download) a.setAttribute("download", "");
+      el.appendChild(a);
+    });
+    const close = document.createElement("button");
+    close.className = "toast-close";
+    close.type = "button";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", () => el.remove());
+    el.appendChild(close);
     box.appendChild(el);
-    setTimeout(() => el.remove(), 8000);
+    while (box.children.length > 4) box.firstElementChild.remove();
+    let timer = setTimeout(() => el.remove(), 10000);
+    el.addEventListener("mouseenter", () => clearTimeout(timer));
+    el.addEventListener("mouseleave", () => { timer = setTimeout(() => el.remove(), 4000); });
   }
 
   function announce(text) {
     const region = document.getElementById("announcer");
-    if (region) region.textContent = text;
+    if (!region) return;
+    region.textContent = "";
+    setTimeout(() => { region.textContent = text; }, 50);
   }
 
-  document.addEventListener("htmx:beforeRequest", e => {
-    const panel = document.getElementById("panel");
-    // A poll must not wipe an inline confirmation the user is answering.
-    if (panel && e.detail.elt === panel && panel.querySelector("[data-confirming]")) e.preventDefault();
-    if (panel && e.detail.elt === panel) before = new Map([...statuses()].map(([id, el]) => [id, el.dataset.status]));
-  });
+  function finishedNotice(row) {
+    const id = row.dataset.jobId, status = row.dataset.status;
+    if (!FINAL.has(status)) return;
+    const onPanel = !!document.getElementById("job-" + id);
+    const href = onPanel ? "#job-" + id : "/jobs?tab=" + (row.dataset.tab || "user") + "#job-" + id;
+    const links = [];
+    const download = row.querySelector("a[download]");
+    if (download) links.push(["Download", download.getAttribute("href"), true]);
+    const open = row.querySelector(".actions a.button:not([download])");
+    if (open) links.push([open.textContent.trim(), open.getAttribute("href")]);
+    links.push([onPanel ? "Show" : "Show in Background Jobs", href]);
+    toast(`${row.dataset.label} ${WORDS[status] || status}.`, links,
+      status === "failed" ? "error" : status === "completed" ? "ok" : "");
+  }
 
-  document.addEventListener("htmx:afterSettle", () => {
-    const changes = [];
-    statuses().forEach((el, id) => {
-      const was = before.get(id), now = el.dataset.status;
-      if (was && was !== now) {
-        changes.push(`${el.dataset.label}: ${el.querySelector("[data-testid=status]").textContent}`);
-        if (!FINAL.has(was) && FINAL.has(now)) toast(`${el.dataset.label} is ${now.replace("_", " ")}.`, "#job-" + id);
+  function activeIds() {
+    const badge = document.getElementById("jobs-badge");
+    return badge ? new Set((badge.dataset.active || "").split(" ").filter(Boolean)) : null;
+  }
+
+  function checkFinished() {
+    const now = activeIds();
+    if (now === null) return;
+    if (activeBefore) {
+      activeBefore.forEach(id => {
+        if (now.has(id)) return;
+        const row = document.getElementById("job-" + id);
+        if (row && FINAL.has(row.dataset.status)) { finishedNotice(row); return; }
+        // Not on this page: ask for the row (one small request per finished job).
+        fetch("/jobs/" + encodeURIComponent(id), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+          .then(r => (r.ok ? r.text() : ""))
+          .then(html => {
+            if (!html) return;
+            const t = document.createElement("template");
+            t.innerHTML = html.trim();
+            const fetched = t.content.querySelector("li.job");
+            if (fetched) finishedNotice(fetched);
+          })
+          .catch(() => {});
+      });
+    }
+    activeBefore = now;
+  }
+
+  // ---- times -------------------------------------------------------------------------------
+  function relative(date, now) {
+    let seconds = Math.round((now - date) / 1000);
+    const future = seconds < 0;
+    seconds = Math.abs(seconds);
+    let text;
+    if (seconds >= 86400) text = Math.floor(seconds / 86400) + " d";
+    else if (seconds >= 3600) text = Math.floor(seconds / 3600) + " h";
+    else if (seconds >= 60) text = Math.floor(seconds / 60) + " min";
+    else if (seconds < 10 && !future) return "just now";
+    else text = seconds + " s";
+    return future ? "in " + text : text + " ago";
+  }
+
+  function refreshTimes(root) {
+    const now = Date.now();
+    $$("time[data-rel][datetime]", root).forEach(el => {
+      const date = new Date(el.getAttribute("datetime"));
+      if (isNaN(date)) return;
+      el.textContent = relative(date, now);
+      if (!el.dataset.localised) {
+        el.title = date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "long" });
+        el.dataset.localised = "1";
       }
     });
-    if (changes.length) announce(changes.join(". "));
-    before = new Map([...statuses()].map(([id, el]) => [id, el.dataset.status]));
-    document.querySelectorAll(".reconnecting").forEach(el => { el.hidden = true; });
+  }
+
+  // ---- details -------------------------------------------------------------------------------
+  function applyDetails(root) {
+    $$(".details-toggle", root).forEach(btn => {
+      const panel = document.getElementById(btn.getAttribute("aria-controls"));
+      if (!panel) return;
+      const id = btn.getAttribute("aria-controls");
+      if (btn.getAttribute("aria-expanded") === "true") openDetails.add(id);
+      const open = openDetails.has(id);
+      panel.hidden = !open;
+      btn.setAttribute("aria-expanded", open ? "true" : "false");
+      btn.textContent = open ? "Hide details" : "Details";
+    });
+  }
+
+  document.addEventListener("click", e => {
+    const btn = e.target.closest(".details-toggle");
+    if (!btn) return;
+    const id = btn.getAttribute("aria-controls");
+    if (openDetails.has(id)) openDetails.delete(id); else openDetails.add(id);
+    btn.setAttribute("aria-expanded", openDetails.has(id) ? "true" : "false");
+    applyDetails(btn.closest("li") || document);
   });
 
-  document.addEventListener("htmx:sendError", () => {
-    document.querySelectorAll(".reconnecting").forEach(el => { el.hidden = false; });
+  // ---- keyboard and focus for inline confirmations ------------------------------------------
+  document.addEventListener("keydown", e => {
+    if (e.key !== "Escape") return;
+    const row = e.target.closest && e.target.closest("li.job[data-confirming]");
+    const cancel = row && row.querySelector("[data-cancel]");
+    if (cancel) { e.preventDefault(); cancel.click(); }
+  });
+
+  // A poll must not wipe a row action under way or an inline confirmation the user is answering.
+  let rowRequests = 0;
+  const rowBusy = () => rowRequests > 0 || !!$("#panel [data-confirming]");
+  document.addEventListener("htmx:beforeRequest", e => {
+    const elt = e.detail.elt;
+    if (elt.id === "panel") { if (rowBusy()) e.preventDefault(); return; }
+    if (elt.closest && elt.closest("#panel li.job")) {
+      rowRequests += 1;
+      // Counted down on the request's own end: the button that sent it is gone after the swap.
+      e.detail.xhr.addEventListener("loadend", () => { rowRequests = Math.max(0, rowRequests - 1); });
+      const row = elt.closest("li.job[data-confirming]");
+      if (row) answered = { id: row.dataset.jobId, kind: row.dataset.confirming };
+      if (row && row.dataset.confirming === "stop" && elt.hasAttribute("hx-post")) showStopping(row);
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", e => {
+    if (e.detail.elt.id === "panel" && e.detail.requestConfig && e.detail.requestConfig.verb === "get"
+        && e.detail.xhr.status === 200 && e.detail.elt.hasAttribute("data-polling") && rowBusy()) {
+      e.detail.shouldSwap = false; // an answer that crossed a row action: the next poll brings it
+    }
+  });
+
+  // "Stopping…" shows the moment the user confirms; the server's answer then tells the outcome.
+  function showStopping(row) {
+    row.dataset.status = "stopping";
+    row.classList.add("stopping");
+    const pill = row.querySelector("[data-testid=status]");
+    if (pill) pill.lastChild.textContent = "Stopping…";
+    const text = row.querySelector(".confirm-text");
+    if (text) text.textContent = "Stopping…";
+    row.querySelectorAll(".actions button").forEach(b => { b.disabled = true; });
+  }
+
+  function restoreFocus() {
+    if (!answered) return;
+    const { id, kind } = answered;
+    const row = document.getElementById("job-" + id);
+    if (row && row.dataset.confirming) return; // the new confirmation focuses itself (autofocus)
+    if (document.activeElement && document.activeElement !== document.body && row && row.contains(document.activeElement)) return;
+    const target = row
+      ? (row.querySelector("#" + kind + "-" + id) || row.querySelector(".actions button, .actions a"))
+      : ($("#panel li.job .actions button") || $("#panel .filter"));
+    answered = null;
+    if (target) target.focus();
+  }
+
+  // ---- reconnecting ------------------------------------------------------------------------
+  function connection(ok) {
+    const line = document.getElementById("connection");
+    if (line && line.hidden === ok) return;
+    if (line) line.hidden = ok;
+  }
+
+  document.addEventListener("htmx:sendError", () => connection(false));
+  document.addEventListener("htmx:timeout", () => connection(false));
+  document.addEventListener("htmx:afterRequest", e => {
+    const status = e.detail.xhr ? e.detail.xhr.status : 0;
+    if (status >= 200 && status < 500 && status !== 0) connection(true);
   });
 
   document.addEventListener("htmx:responseError", e => {
-    if (e.detail.xhr.status >= 400) toast(e.detail.xhr.responseText || "Something went wrong.");
+    const xhr = e.detail.xhr;
+    if (isPoll(e.detail.elt) && (xhr.status >= 500 || xhr.status === 0)) { connection(false); return; }
+    if (xhr.status >= 400 && xhr.status !== 401) toast(xhr.responseText || "Something went wrong; please try again.", [], "error");
+  });
+
+  // ---- after every swap --------------------------------------------------------------------
+  document.addEventListener("htmx:afterSettle", e => {
+    const changes = [];
+    rows().forEach((el, id) => {
+      const was = statusBefore.get(id), now = el.dataset.status;
+      if (was && was !== now) changes.push(`${el.dataset.label}: ${el.querySelector("[data-testid=status]").textContent.trim()}`);
+    });
+    if (changes.length) announce(changes.join(". "));
+    statusBefore = snapshot();
+    applyDetails(document);
+    refreshTimes(document);
+    checkFinished();
+    restoreFocus();
+  });
+
+  document.addEventListener("jobDeleted", () => {
+    announce("Job deleted.");
+    const panel = document.getElementById("panel");
+    if (panel && window.htmx) {
+      // Refill the page (the next job moves up, or the empty state shows).
+      htmx.ajax("GET", location.pathname + location.search, { target: "#panel", swap: "outerHTML" });
+    }
   });
 
   document.addEventListener("visibilitychange", () => {
     // Polls are paused while hidden ([!document.hidden]); catch up at once when shown again.
-    const panel = document.getElementById("panel");
-    if (!document.hidden && panel && panel.dataset.polling && window.htmx) htmx.trigger(panel, "refresh");
+    if (document.hidden || !window.htmx) return;
+    ["panel", "jobs-badge"].forEach(id => {
+      const el = document.getElementById(id);
+      if (el && el.dataset.polling) htmx.trigger(el, "refresh");
+    });
   });
+
+  function init() {
+    statusBefore = snapshot();
+    activeBefore = activeIds();
+    applyDetails(document);
+    refreshTimes(document);
+    setInterval(() => refreshTimes(document), 15000);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
