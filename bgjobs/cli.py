@@ -20,12 +20,13 @@ def group():
 
 @group.command("seed")
 @click.option("--items", default=500, show_default=True, help="Items in the Products module.")
-def seed_command(items: int):
+@click.option("--archive-items", default=60000, show_default=True, help="Items in the large Media Archive module.")
+def seed_command(items: int, archive_items: int):
     """Create the demo users, modules and import templates (safe to run again)."""
     from .seed import seed
 
     password = current_app.config["BGJOBS_DEMO_PASSWORD"]
-    seed(password, items)
+    seed(password, items, archive_items)
     click.echo(f"Demo users alice, bob (users) and admin; password: {password}")
 
 

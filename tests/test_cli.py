@@ -9,11 +9,15 @@ from tests.helpers import job
 
 
 def test_seed_is_idempotent(app):
+    from bgjobs.domain import Item, Module
+
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["bgjobs", "seed", "--items", "40"]).exit_code == 0
-    result = runner.invoke(args=["bgjobs", "seed", "--items", "40"])
-    assert result.exit_code == 0 and "alice, bob" in result.output
+    for _ in range(2):
+        result = runner.invoke(args=["bgjobs", "seed", "--items", "40", "--archive-items", "30"])
+        assert result.exit_code == 0 and "alice, bob" in result.output
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 3
+    archive = db.session.scalar(db.select(Module).where(Module.name == "Media Archive"))
+    assert db.session.scalar(db.select(db.func.count()).select_from(Item).where(Item.module_id == archive.id)) == 30
 
 
 def test_enqueue_expire_and_reconcile(app, work):
