@@ -48,6 +48,18 @@ def enqueue_command(type_id: str, username: str, params: str):
     click.echo(job.id)
 
 
+@group.command("token")
+@click.argument("username")
+def token_command(username: str):
+    """Issue a new API token for USERNAME (shown once; the previous one stops working)."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user called {username}.")
+    token = user.issue_api_token()
+    db.session.commit()
+    click.echo(token)
+
+
 @group.command("expire")
 def expire_command():
     """Expire every download whose retention has passed."""

@@ -87,17 +87,19 @@ def _run(job_id: str) -> str:
             return _record_failure(job_id, str(exc))
         except Exception as exc:  # noqa: BLE001 - every failure must end in a Failed row
             log.exception("job %s (%s) failed", job_id, job.type)
-            return _record_failure(job_id, user_message(exc))
+            return _record_failure(job_id, user_message(exc, job_id))
     shutil.rmtree(scratch, ignore_errors=True)
     return _record_completion(job_id, ctx)
 
 
-def user_message(exc: Exception) -> str:
+def user_message(exc: Exception, job_id: str) -> str:
+    """What the user reads; the traceback goes to the worker's log under the same reference."""
     from rq.timeouts import JobTimeoutException
 
     if isinstance(exc, JobTimeoutException):
         return "The job took longer than the allowed time and was ended."
-    return f"The job could not finish because of an unexpected error ({type(exc).__name__}: {exc}). It has been logged."
+    return (f"Something went wrong while running this job, so it was not finished. "
+            f"The error has been logged (reference {job_id[:8]}); please try again or contact an administrator.")
 
 
 def _record_failure(job_id: str, message: str) -> str:

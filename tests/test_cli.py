@@ -40,3 +40,9 @@ def test_enqueue_reports_bad_input(app):
     assert "Unknown job type" in runner.invoke(args=["bgjobs", "enqueue", "nope", "--user", "alice"]).output
     result = runner.invoke(args=["bgjobs", "enqueue", "module_export", "--user", "alice", "--params", '{"module_id": 5}'])
     assert result.exit_code != 0 and "does not exist" in result.output
+
+
+def test_token_command_issues_a_working_api_token(app, client):
+    token = app.test_cli_runner().invoke(args=["bgjobs", "token", "bob"]).output.strip()
+    assert client.get("/api/jobs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/api/jobs", headers={"Authorization": "Bearer nope"}).status_code == 401

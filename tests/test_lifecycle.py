@@ -57,7 +57,8 @@ def test_an_exception_becomes_failed_with_a_readable_message_and_no_file(app, us
     work()
     failed = job(created.id)
     assert failed.status == "failed"
-    assert "unexpected error" in failed.error and "AttributeError" in failed.error
+    assert failed.error.startswith("Something went wrong while running this job")
+    assert created.id[:8] in failed.error and "Traceback" not in failed.error
     assert not (storage.root() / "jobs" / created.id).exists()
 
 
