@@ -139,26 +139,35 @@ def test_the_sweep_catches_expiries_the_scheduler_missed(app, users, work):
     assert expiry.sweep() == 0  # nothing left to do
 
 
-def test_reconcile_fails_an_in_progress_job_without_heartbeat(app, users):
+def started_long_ago(app, user) -> Job:
+    """A job In Progress for longer than the lost-worker bound (2 s here)."""
     app.config["BGJOBS_LOST_AFTER"] = 2
-    created = export(users["alice"])
+    created = export(user)
     transitions.start(created.id)
     db.session.execute(db.update(Job).where(Job.id == created.id).values(started_at=utcnow() - timedelta(seconds=5)))
     db.session.commit()
+    return created
+
+
+def test_reconcile_fails_an_in_progress_job_without_heartbeat(app, users):
+    created = started_long_ago(app, users["alice"])
     assert reconcile.reconcile()["lost"] == 1
     lost = job(created.id)
     assert lost.status == "failed" and lost.error == runner.LOST_MESSAGE
 
 
 def test_reconcile_leaves_a_job_with_a_live_heartbeat_alone(app, users):
-    app.config["BGJOBS_LOST_AFTER"] = 2
-    created = export(users["alice"])
-    transitions.start(created.id)
-    db.session.execute(db.update(Job).where(Job.id == created.id).values(started_at=utcnow() - timedelta(seconds=5)))
-    db.session.commit()
+    created = started_long_ago(app, users["alice"])
     get_redis().set(key("hb", created.id), 1, ex=30)
     assert reconcile.reconcile()["lost"] == 0
     assert job(created.id).status == "in_progress"
+
+
+def test_reconcile_marks_a_dead_job_stopped_when_its_user_asked_to_stop_it(app, users):
+    created = started_long_ago(app, users["alice"])
+    transitions.request_stop(created.id)
+    assert reconcile.reconcile()["lost"] == 1
+    assert job(created.id).status == "stopped"
 
 
 def test_reconcile_requeues_a_job_whose_enqueue_never_reached_redis(app, users, work):
