@@ -4,6 +4,7 @@ fixture), its own web process and, when it asks for one, its own worker."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -87,6 +88,7 @@ def pytest_runtest_makereport(item, call):
 def start_live(app, process_env, spawn_worker, tmp_path, request):
     """start_live(worker=True, **env) -> Live. The web process and its workers share env."""
     webs: list[subprocess.Popen] = []
+    lives: list[Live] = []
 
     def start(worker: bool = True, cron: bool = False, **env) -> Live:
         settings = {"SECRET_KEY": "e2e-secret", "BGJOBS_POLL_SECONDS": POLL_SECONDS,
@@ -100,6 +102,7 @@ def start_live(app, process_env, spawn_worker, tmp_path, request):
             start_new_session=True)
         webs.append(web)
         live = Live(f"http://127.0.0.1:{port}", settings, spawn_worker, web)
+        lives.append(live)
         if worker:
             live.worker()
         if cron:  # the RQ cron scheduler: expiry sweep and reconcile, as `flask bgjobs run` starts it
@@ -117,6 +120,15 @@ def start_live(app, process_env, spawn_worker, tmp_path, request):
         for log in sorted(tmp_path.glob("*.log")):
             print(f"----- {log.name} (last 4000 characters) -----")
             print(log.read_text(errors="replace")[-4000:])
+    # Each worker runs in its own session with children (the scheduler, a work horse): end the
+    # whole group, so nothing from this test keeps a scheduler lock in the next one's Redis.
+    for proc in [w for live in lives for w in live.workers]:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
     for web in webs:
         if web.poll() is None:
             web.terminate()
