@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -21,7 +21,9 @@ EXPIRED = JobStatus.EXPIRED.value
 
 
 def schedule_expiry(job_id: str, when: datetime) -> None:
-    get_queue().enqueue_at(when, expire_job, job_id, job_id=f"{job_id}-expiry", result_ttl=0)
+    # RQ's scheduler works in whole seconds and may fire up to a second early, when the row is
+    # not due yet; a second's margin makes the scheduled job the one that expires it.
+    get_queue().enqueue_at(when + timedelta(seconds=1), expire_job, job_id, job_id=f"{job_id}-expiry", result_ttl=0)
 
 
 def expire_job(job_id: str) -> bool:
@@ -40,8 +42,11 @@ def sweep(batch_size: int = 1000) -> int:
         total = 0
         while True:
             now = utcnow()
+            # Oldest first; the ORDER BY also keeps PostgreSQL on the (status, expires_at) index:
+            # without it, stale statistics made it scan the whole table (0.4 s with nothing due).
             ids = db.session.scalars(
-                select(Job.id).where(Job.status == COMPLETED, Job.expires_at <= now).limit(batch_size)
+                select(Job.id).where(Job.status == COMPLETED, Job.expires_at <= now)
+                .order_by(Job.expires_at).limit(batch_size)
             ).all()
             if not ids:
                 return total

@@ -36,12 +36,14 @@ def submit(type_id: str, params: dict, user: User) -> Job:
     )
     db.session.add(job)
     db.session.flush()
-    for uid in plan.recipient_ids:
+    # The user who starts a system job follows it in their System Generated tab too.
+    recipients = dict.fromkeys([*plan.recipient_ids, user.id] if plan.system else [])
+    for uid in recipients:
         db.session.add(JobRecipient(job_id=job.id, user_id=uid, status=job.status, created_at=job.created_at))
     db.session.commit()
     try:
         runner.enqueue(job.id)
-        signals.bump([user.id, *plan.recipient_ids], plan.system)
+        signals.bump([user.id, *recipients], plan.system)
     except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back
         db.session.rollback()
         runner.log.exception("enqueue of job %s failed; reconcile will retry", job.id)

@@ -32,7 +32,8 @@ def test_import_updates_by_key_and_creates_the_rest(app, users, work):
 def test_a_template_with_users_to_notify_makes_a_system_job_for_them(app, users, work):
     created = import_job(users["alice"])
     assert created.origin == "system"
-    assert set(db.session.scalars(db.select(JobRecipient.user_id).where(JobRecipient.job_id == created.id))) == {users["bob"].id}
+    notified = set(db.session.scalars(db.select(JobRecipient.user_id).where(JobRecipient.job_id == created.id)))
+    assert notified == {users["bob"].id, users["alice"].id}  # bob is notified; alice started it
     quick = import_job(users["alice"], "Quick stock update", "SKU,Stock\nPRO-00002,99\n")
     assert quick.origin == "user"
     work()

@@ -121,7 +121,7 @@ def test_expiry_deletes_the_file_and_marks_expired_via_the_scheduled_job(app, us
     done = job(created.id)
     path = storage.resolve(done.result_path)
     assert done.status == "completed" and path.exists()
-    time.sleep(1.5)
+    time.sleep(2.5)  # the retention (1 s) plus the scheduler's one-second margin
     work()  # the worker's scheduler moves the due expiry job onto the queue and runs it
     expired = job(created.id)
     assert expired.status == "expired"

@@ -84,7 +84,8 @@ def test_user_and_system_tabs(app, users, login, work):
     bob = login("bob")
     assert ids_on(bob.get("/jobs?tab=user").get_data(as_text=True)) == [own.id]
     assert ids_on(bob.get("/jobs?tab=system").get_data(as_text=True)) == [system.id]
-    assert ids_on(login("alice").get("/jobs?tab=system").get_data(as_text=True)) == []
+    assert ids_on(login("alice").get("/jobs?tab=system").get_data(as_text=True)) == [system.id]  # she started it
+    assert ids_on(login("alice").get("/jobs?tab=user").get_data(as_text=True)) == []
     assert system.id in ids_on(login("admin").get("/jobs?tab=system").get_data(as_text=True))
     work()
     assert ids_on(bob.get("/jobs?tab=system&status=completed").get_data(as_text=True)) == [system.id]
