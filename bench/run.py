@@ -12,6 +12,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -21,6 +22,9 @@ from pathlib import Path
 from .common import REDIS_URL, ROOT, Env, Figure, pg_database, pg_reachable, redis_ready
 
 STAGES = ("overhead", "polling", "panel", "memory", "scaleout")
+# Which table rows each stage produces (a partial run keeps the other stages' rows from the last report).
+ROWS = {"overhead": ("job overhead",), "polling": ("polling",), "memory": ("worker memory",),
+        "scaleout": ("scale-out",), "panel": ("data (", "panel (", "expiry (")}
 HERE = Path(__file__).resolve().parent
 
 
@@ -147,7 +151,9 @@ def machine(env: Env) -> list[str]:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    info = [f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    info = [f"load average at the end {load} (other work on the machine slows the side with more processes)",
+            f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
             f"rq {rq.__version__}, Redis {Redis.from_url(env.redis_url).info().get('redis_version', '?')}"]
     if "postgresql" in env.panel_dbs:
         info.append(_version(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "select version()"]))
@@ -155,7 +161,25 @@ def machine(env: Env) -> list[str]:
     return info
 
 
-def report(env: Env, figures: list[Figure], argv: list[str], started: datetime.datetime, seconds: float) -> str:
+def previous_rows(path: Path, only: set[str]) -> list[str]:
+    """Table rows of the stages not run this time, from the report at `path` (marked with its date)."""
+    if not path.exists():
+        return []
+    text = path.read_text()
+    when = re.search(r"^Run (\S+ \S+) UTC", text, re.M)
+    keep = tuple(prefix for stage, prefixes in ROWS.items() if stage not in only for prefix in prefixes)
+    rows = []
+    for line in text.splitlines():
+        if line.startswith("| ") and keep and line[2:].startswith(keep) and not line.startswith("| benchmark"):
+            cells = line.split(" | ")
+            if "(run " not in cells[1]:
+                cells[1] += f" (run {when.group(1) if when else 'earlier'})"
+            rows.append(" | ".join(cells))
+    return rows
+
+
+def report(env: Env, figures: list[Figure], argv: list[str], started: datetime.datetime, seconds: float,
+           carried: list[str] = ()) -> str:
     notes = HERE / "NOTES.md"
     command = " ".join(["python -m bench.run", *map(shlex.quote, argv)]).strip()
     parts = [
@@ -177,9 +201,11 @@ def report(env: Env, figures: list[Figure], argv: list[str], started: datetime.d
         "",
         "## Figures",
         "",
-        "Every ratio is against a baseline measured in the same run, on the same machine, at the same time.",
+        "Every ratio is against a baseline measured in the same run, on the same machine, at the same time."
+        + (" Rows marked (run …) were carried over from an earlier run of the other stages." if carried else ""),
         "",
         markdown_table(figures),
+        *carried,
         "",
     ]
     if notes.exists():
@@ -203,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(table(figures))
         results = Path(args.results) if args.results else (env.workdir / "RESULTS.md" if args.smoke else HERE / "RESULTS.md")
-        results.write_text(report(env, figures, argv, started, seconds))
+        carried = previous_rows(results, only) if not args.smoke else []
+        results.write_text(report(env, figures, argv, started, seconds, carried))
         print(f"\nwrote {results}")
     finally:
         if redis_handle is not None:
