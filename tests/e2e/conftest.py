@@ -201,3 +201,17 @@ def login(page: Page, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Background Jobs")).to_be_visible()
+
+
+def snapshot(locator, path) -> None:
+    """Screenshot one element; a poll may swap it out mid-shot, so try again on the fresh one."""
+    from playwright.sync_api import Error
+
+    for attempt in range(5):
+        try:
+            locator.scroll_into_view_if_needed()
+            locator.screenshot(path=path)
+            return
+        except Error:
+            if attempt == 4:
+                raise

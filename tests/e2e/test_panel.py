@@ -50,6 +50,7 @@ def test_notified_user_sees_import_under_system_generated_only_admin_deletes(liv
         "buffer": b"SKU,Title,Price,Stock\nPRO-00001,Renamed one,9.99,3\nNEW-1,Brand new,1.50,10\n"}])
     alice.get_by_role("button", name="Start import").click()
     expect(alice.get_by_role("link", name="System Generated")).to_have_attribute("aria-current", "page")
+    expect(alice.locator("#panel li.job")).to_have_count(1)  # she started it, so she follows it here too
 
     bob = open_page(live, "bob")
     expect(bob.get_by_test_id("empty")).to_contain_text("No background jobs yet.")

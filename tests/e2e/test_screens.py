@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import first_row_id, row
+from tests.e2e.conftest import first_row_id, row, snapshot
 from tests.e2e.data import add_jobs
 from tests.e2e.test_export import start_export
 from tests.helpers import make_items
@@ -61,13 +61,12 @@ def test_screenshots_wide_and_narrow(live, open_page, screenshots):
     # The details stay open while the page keeps refreshing the running export.
     expect(row(alice, waiting).get_by_test_id("status")).to_have_text("In Progress", timeout=60_000)
     expect(details).to_be_visible()
-    f.scroll_into_view_if_needed()
-    f.screenshot(path=screenshots / "failed-details.png")
+    snapshot(f, screenshots / "failed-details.png")
     nf = row(narrow, failed)
     nf.get_by_role("button", name="Details").click()
     expect(nf.locator("dl.details")).to_be_visible()
     no_sideways_scroll(narrow)
-    nf.screenshot(path=screenshots / "failed-details-narrow.png")
+    snapshot(nf, screenshots / "failed-details-narrow.png")
 
     # The System Generated tab of a notified user.
     upload(alice, "Product price list — columns SKU, Title, Price, Stock; key sku; notifies users", "prices.csv",
