@@ -28,7 +28,7 @@ class InvalidParams(ValueError):
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str  # "int", "str", "list[int]", "list[str]", "choice", "text"
+    kind: str  # "int", "str", "list[int]", "list[str]", "dict", "choice", "text"
     help: str
     required: bool = True
     choices: tuple[str, ...] = ()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -82,3 +83,18 @@ def kill_tree(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def batch_items(batch_id: str) -> set[int]:
+    """The ids of the items that recorded this BatchID."""
+    from bgjobs.domain import ItemBatch
+
+    return set(db.session.scalars(db.select(ItemBatch.item_id).where(ItemBatch.batch_id == batch_id)))
+
+
+def open_module(browser, job_id: str) -> tuple[set[int], str]:
+    """Follow the job row's Open Module link: the item ids the module page lists, and the page."""
+    row = browser.get(f"/jobs/{job_id}").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)">Open Module<', row).group(1).replace("&amp;", "&")
+    page = browser.get(link).get_data(as_text=True)
+    return {int(i) for i in re.findall(r'data-item-id="(\d+)"', page)}, page

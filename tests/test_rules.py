@@ -4,9 +4,9 @@ import re
 import pytest
 
 from bgjobs import service, storage
-from bgjobs.domain import Item, ItemBatch
+from bgjobs.domain import Item
 from bgjobs.extensions import db
-from tests.helpers import force_status, import_job, job
+from tests.helpers import batch_items, force_status, import_job, job, open_module
 
 
 def export(user, **params):
@@ -115,13 +115,9 @@ def test_open_module_lists_exactly_the_batch(app, users, login, work):
     alice = login("alice")
     created = change_status(users["alice"], ids=[4, 8, 12, 16], to="In Review")  # Draft items move
     work()
-    done = job(created.id)
-    moved = set(db.session.scalars(db.select(ItemBatch.item_id).where(ItemBatch.batch_id == done.batch_id)))
+    moved = batch_items(job(created.id).batch_id)
     assert moved == {4, 8, 12, 16}
-    row = alice.get(f"/jobs/{created.id}").get_data(as_text=True)
-    link = re.search(r'href="([^"]+)">Open Module<', row).group(1).replace("&amp;", "&")
-    module_page = alice.get(link).get_data(as_text=True)
-    shown = {int(i) for i in re.findall(r'data-item-id="(\d+)"', module_page)}
+    shown, module_page = open_module(alice, created.id)
     assert shown == moved
     assert "4 items of batch" in module_page
 

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, select
-
 from ..context import JobContext
-from ..domain import Item, ItemBatch, Module
+from ..domain import ItemBatch, Module
 from ..extensions import db
-from ..registry import Implementation, InvalidParams, Param, Plan
+from ..registry import Implementation, Param, Plan
 from ..timeutil import utcnow
+from . import module_items
 from . import params as p
-
-CHUNK = 500
 
 
 def plan(params: dict, user) -> Plan:
     module = p.module(params)
-    item_ids = p.as_int_list(params, "item_ids", "items")
-    target = (params.get("to_status") or "").strip()
-    if target not in module.statuses:
-        raise InvalidParams(f"{module.name} has no status called “{target}”.")
-    found = db.session.scalar(
-        select(func.count()).select_from(Item).where(Item.module_id == module.id, Item.id.in_(item_ids))
-    )
-    if found != len(item_ids):
-        raise InvalidParams(f"{len(item_ids) - found} of the chosen items are not in {module.name}.")
+    item_ids = p.items_in(module, params)
+    target = p.known_status(module, (params.get("to_status") or "").strip())
     return Plan(
         params={"module_id": module.id, "item_ids": item_ids, "to_status": target},
         description=f"{module.name}: {len(item_ids):,} items to “{target}”",
@@ -37,8 +27,8 @@ def run(ctx: JobContext) -> None:
     module = db.session.get(Module, ctx.params["module_id"])
     ids, target = ctx.params["item_ids"], ctx.params["to_status"]
     moved, skipped = 0, Counter()
-    for start in range(0, len(ids), CHUNK):
-        for item in db.session.scalars(select(Item).where(Item.id.in_(ids[start:start + CHUNK]))):
+    for items, done in module_items.chosen(module.id, ids):
+        for item in items:
             if module.allows(item.status, target):
                 item.status, item.updated_at = target, utcnow()
                 db.session.add(ItemBatch(batch_id=ctx.batch_id, item_id=item.id))
@@ -46,7 +36,6 @@ def run(ctx: JobContext) -> None:
             else:
                 skipped[item.status] += 1
         db.session.commit()  # each chunk lands whole; progress is written on its own connection
-        done = min(start + CHUNK, len(ids))
         ctx.progress(done, len(ids), f"Changed {moved:,} of {len(ids):,} items")
     message = f"Moved {moved:,} items to “{target}”"
     if skipped:

@@ -50,7 +50,7 @@ def parse(template: ImportTemplate, module: Module, text: str, ctx: JobContext) 
             kind = (module.field(field_name) or {}).get("type", "text")
             if kind == "number" and value:
                 try:
-                    value = float(value) if "." in value else int(value)
+                    value = p.number(value)
                 except ValueError:
                     problems.append(f"{column} must be a number, not “{value}”")
             values[field_name] = value

@@ -70,6 +70,30 @@ def change_status(module_id: int):
     return _start("bulk_change_status", params, url_for("host.module", module_id=module_id))
 
 
+@bp.post("/modules/<int:module_id>/report")
+@login_required
+def report(module_id: int):
+    params = {"module_id": module_id, "statuses": request.form.getlist("statuses")}
+    return _start("report_download", params, url_for("host.module", module_id=module_id))
+
+
+@bp.post("/modules/<int:module_id>/bulk-edit")
+@login_required
+def bulk_edit(module_id: int):
+    field = request.form.get("field", "")
+    params = {"module_id": module_id, "item_ids": request.form.getlist("item_ids"),
+              "values": {field: request.form.get("value", "")} if field else {}}
+    return _start("bulk_edit", params, url_for("host.module", module_id=module_id))
+
+
+@bp.post("/modules/<int:module_id>/bulk-create")
+@login_required
+def bulk_create(module_id: int):
+    params = {"module_id": module_id, "item_ids": request.form.getlist("item_ids"),
+              "copies": request.form.get("copies", "")}
+    return _start("bulk_create", params, url_for("host.module", module_id=module_id))
+
+
 @bp.post("/imports")
 @login_required
 def start_import():
