@@ -22,9 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from . import cli, users, views
-    from .extensions import csrf, db, htmx, migrate
+    from .extensions import csrf, db, htmx, init_db, migrate
 
-    db.init_app(app)
+    init_db(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)

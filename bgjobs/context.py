@@ -34,7 +34,9 @@ class JobContext:
     result: ResultFile | None = None
     summary: dict = field(default_factory=dict)
     target: dict = field(default_factory=dict)
-    _last_write: float = 0.0
+    # The start already showed In Progress: the first progress write waits for the interval,
+    # so a short job writes its progress once, with its completion.
+    _last_write: float = field(default_factory=time.monotonic)
     _last_stop_check: float = 0.0
     _stop: bool = False
     _latest: tuple[int, int, str] | None = None

@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from . import runner, transitions
 from .extensions import db
@@ -59,6 +59,10 @@ def _requeue_unqueued() -> int:
         if row.enqueue_attempts >= MAX_ENQUEUE_ATTEMPTS:
             transitions.fail(row.id, NOT_QUEUED_MESSAGE)
         else:
+            db.session.execute(
+                update(Job).where(Job.id == row.id).values(enqueue_attempts=Job.enqueue_attempts + 1)
+            )
+            db.session.commit()
             runner.enqueue(row.id)
             count += 1
     return count

@@ -9,9 +9,9 @@ import threading
 from datetime import timedelta
 
 from flask import Flask, current_app
-from rq import Callback
+from rq import Callback, timeouts
 
-from . import registry, storage, transitions
+from . import expiry, registry, storage, transitions
 from .context import JobContext, StopJob
 from .extensions import db
 from .jobs import Job
@@ -30,6 +30,12 @@ def bind_app(app: Flask) -> None:
     _bound_app = app
 
 
+def warm_up() -> None:
+    """Import in the worker what every work horse needs (job types, openpyxl, expiry), so each
+    forked horse starts with it instead of importing it again for every job."""
+    registry.registry()
+
+
 def _app() -> Flask:
     global _bound_app
     if _bound_app is None:  # started by a plain `rq worker`: build the app on first use
@@ -40,11 +46,8 @@ def _app() -> Flask:
 
 
 def enqueue(job_id: str) -> None:
-    """Put a job row on the RQ queue under the same id (the caller has committed the row)."""
-    db.session.execute(
-        db.update(Job).where(Job.id == job_id).values(enqueue_attempts=Job.enqueue_attempts + 1)
-    )
-    db.session.commit()
+    """Put a job row on the RQ queue under the same id (the caller has committed the row and
+    counted the attempt in enqueue_attempts)."""
     get_queue().enqueue(
         run_job,
         job_id,
@@ -64,13 +67,11 @@ def run_job(job_id: str) -> str:
 
 
 def _run(job_id: str) -> str:
-    if not transitions.start(job_id):
+    job = transitions.start(job_id)
+    if job is None:
         return "skipped"  # stopped before a worker took it, deleted, or already run
-    job = db.session.get(Job, job_id)
     job_type = registry.get(job.type)
-    viewer_ids, system = transitions.viewers(job_id)
-    ctx = JobContext(job_id, dict(job.params), job.owner_id, job.batch_id, viewer_ids, system)
-    db.session.rollback()  # the handler starts from a clean session
+    ctx = JobContext(job_id, dict(job.params), job.owner_id, job.batch_id, job.viewer_ids, job.system)
     # The work horse runs this one job, so its temp files (openpyxl's write-only sheets, say) go
     # under the job's folder: removing a stopped or failed job's output removes them too.
     scratch = storage.job_dir(job_id) / "tmp"
@@ -78,8 +79,7 @@ def _run(job_id: str) -> str:
     tempfile.tempdir = str(scratch)
     with Heartbeat(job_id):
         try:
-            job_type.impl.run(ctx)
-            ctx.flush_progress()
+            job_type.impl.run(ctx)  # its last progress is written with the completion
         except StopJob:
             _record_stop(job_id)
             return "stopped"
@@ -94,9 +94,7 @@ def _run(job_id: str) -> str:
 
 def user_message(exc: Exception, job_id: str) -> str:
     """What the user reads; the traceback goes to the worker's log under the same reference."""
-    from rq.timeouts import JobTimeoutException
-
-    if isinstance(exc, JobTimeoutException):
+    if isinstance(exc, timeouts.JobTimeoutException):
         return "The job took longer than the allowed time and was ended."
     return (f"Something went wrong while running this job, so it was not finished. "
             f"The error has been logged (reference {job_id[:8]}); please try again or contact an administrator.")
@@ -131,9 +129,7 @@ def _record_completion(job_id: str, ctx: JobContext) -> str:
         storage.remove_job_files(job_id)
         return "stopped"
     if result is not None:
-        from .expiry import schedule_expiry
-
-        schedule_expiry(job_id, aware(values["expires_at"]))
+        expiry.schedule_expiry(job_id, aware(values["expires_at"]))
     return "completed"
 
 

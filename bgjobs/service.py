@@ -13,7 +13,7 @@ from werkzeug.exceptions import Conflict, Forbidden, NotFound
 
 from . import registry, runner, signals, storage, transitions
 from .extensions import db
-from .jobs import Job, JobRecipient
+from .jobs import Job, JobRecipient, new_job_id
 from .queueing import get_redis, key
 from .registry import InvalidParams, OPEN_MODULE
 from .statuses import JobStatus, Origin
@@ -26,27 +26,30 @@ def submit(type_id: str, params: dict, user: User) -> Job:
     if not job_type.available:
         raise InvalidParams(f"{job_type.label} is not available in this installation.")
     plan = job_type.impl.plan(dict(params or {}), user)
+    user_id = user.id  # read now: the commit below expires the loaded objects
     job = Job(
+        id=new_job_id(),
+        enqueue_attempts=1,  # counted before the attempt, so a crash in between is still counted
         type=type_id,
         origin=(Origin.SYSTEM if plan.system else Origin.USER).value,
-        owner_id=user.id,
+        owner_id=user_id,
         description=plan.description[:255],
         params=plan.params,
         batch_id=uuid.uuid4().hex if OPEN_MODULE in job_type.opens else None,
     )
+    job_id = job.id
     db.session.add(job)
     db.session.flush()
     # The user who starts a system job follows it in their System Generated tab too.
-    recipients = dict.fromkeys([*plan.recipient_ids, user.id] if plan.system else [])
+    recipients = dict.fromkeys([*plan.recipient_ids, user_id] if plan.system else [])
     for uid in recipients:
-        db.session.add(JobRecipient(job_id=job.id, user_id=uid, status=job.status, created_at=job.created_at))
+        db.session.add(JobRecipient(job_id=job_id, user_id=uid, status=job.status, created_at=job.created_at))
     db.session.commit()
     try:
-        runner.enqueue(job.id)
-        signals.bump([user.id, *recipients], plan.system)
+        runner.enqueue(job_id)
+        signals.bump([user_id, *recipients], plan.system)
     except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back
-        db.session.rollback()
-        runner.log.exception("enqueue of job %s failed; reconcile will retry", job.id)
+        runner.log.exception("enqueue of job %s failed; reconcile will retry", job_id)
     return job
 
 

@@ -2,6 +2,7 @@
 racing writers (a stop and a completion, a sweep and a download) leave exactly one outcome."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -9,12 +10,25 @@ from sqlalchemy import select, update
 from . import signals, storage
 from .extensions import db
 from .jobs import Job, JobRecipient
-from .statuses import ACTIVE, JobStatus
+from .statuses import ACTIVE, JobStatus, Origin
 from .timeutil import utcnow
 
 CREATED = JobStatus.CREATED.value
 IN_PROGRESS = JobStatus.IN_PROGRESS.value
 ACTIVE_VALUES = [s.value for s in ACTIVE]
+SYSTEM = Origin.SYSTEM.value
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What a status change returns about the job, so callers need not read it again."""
+
+    type: str
+    params: dict
+    owner_id: int | None
+    batch_id: str | None
+    viewer_ids: list[int]
+    system: bool
 
 
 def viewers(job_id: str) -> tuple[list[int], bool]:
@@ -22,32 +36,46 @@ def viewers(job_id: str) -> tuple[list[int], bool]:
     row = db.session.execute(select(Job.owner_id, Job.origin).where(Job.id == job_id)).first()
     if row is None:
         return [], False
+    return _viewers(job_id, row.owner_id, row.origin == SYSTEM)
+
+
+def _viewers(job_id: str, owner_id: int | None, system: bool) -> tuple[list[int], bool]:
+    if not system:  # only system jobs have recipients
+        return [owner_id], False
     recipients = db.session.scalars(select(JobRecipient.user_id).where(JobRecipient.job_id == job_id))
-    return [row.owner_id, *recipients], row.origin == "system"
+    return [owner_id, *recipients], True
 
 
-def _move(job_id: str, sources: list[str], values: dict, extra_where=(), before_commit=None) -> bool:
-    """Apply values if the job is in one of sources; commit; tell its viewers. True if it moved.
-    before_commit runs only if it moved, while the change is still uncommitted: whoever reads
-    the new status can rely on what it did (e.g. a Stopped job's files are already gone)."""
-    result = db.session.execute(
-        update(Job).where(Job.id == job_id, Job.status.in_(sources), *extra_where).values(**values)
-    )
-    moved = result.rowcount == 1
-    if moved and "status" in values:
+def _move(job_id: str, sources: list[str], values: dict, extra_where=(), before_commit=None) -> Moved | None:
+    """Apply values if the job is in one of sources; commit; tell its viewers. Returns what moved
+    (None if nothing did) from the same UPDATE (RETURNING), so a move is one statement for a
+    user's job. before_commit runs only if it moved, while the change is still uncommitted:
+    whoever reads the new status can rely on what it did (a Stopped job's files are gone)."""
+    row = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(sources), *extra_where)
+        .values(**values)
+        .returning(Job.type, Job.params, Job.owner_id, Job.origin, Job.batch_id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if row is None:
+        db.session.commit()
+        return None
+    system = row.origin == SYSTEM
+    if system and "status" in values:
         db.session.execute(
             update(JobRecipient).where(JobRecipient.job_id == job_id).values(status=values["status"])
         )
-    if moved and before_commit is not None:
+    viewer_ids, _ = _viewers(job_id, row.owner_id, system)
+    if before_commit is not None:
         before_commit()
     db.session.commit()
-    if moved:
-        signals.bump(*viewers(job_id))
-    return moved
+    signals.bump(viewer_ids, system)
+    return Moved(row.type, row.params, row.owner_id, row.batch_id, viewer_ids, system)
 
 
-def start(job_id: str) -> bool:
-    """Created -> In Progress. False when the job was stopped (or already taken) first."""
+def start(job_id: str) -> Moved | None:
+    """Created -> In Progress. None when the job was stopped (or already taken) first."""
     return _move(job_id, [CREATED], {"status": IN_PROGRESS, "started_at": utcnow()})
 
 
@@ -64,29 +92,29 @@ def progress(job_id: str, done: int, total: int, message: str, viewer_ids: list[
         signals.bump(viewer_ids, system)
 
 
-def complete(job_id: str, values: dict) -> bool:
+def complete(job_id: str, values: dict) -> Moved | None:
     values = {"status": JobStatus.COMPLETED.value, "finished_at": utcnow(), **values}
     return _move(job_id, [IN_PROGRESS], values)
 
 
-def fail(job_id: str, error: str) -> bool:
+def fail(job_id: str, error: str) -> Moved | None:
     """Active -> Failed; whatever the job wrote is removed."""
     values = {"status": JobStatus.FAILED.value, "finished_at": utcnow(), "error": error}
     return _move(job_id, ACTIVE_VALUES, values, before_commit=lambda: storage.remove_job_files(job_id))
 
 
-def stop(job_id: str) -> bool:
+def stop(job_id: str) -> Moved | None:
     """Active -> Stopped; partial output is removed."""
     values = {"status": JobStatus.STOPPED.value, "finished_at": utcnow()}
     return _move(job_id, ACTIVE_VALUES, values, before_commit=lambda: storage.remove_job_files(job_id))
 
 
-def request_stop(job_id: str) -> bool:
+def request_stop(job_id: str) -> Moved | None:
     """Mark an In Progress job as stopping (the panel shows "Stopping…" until the worker confirms)."""
     return _move(job_id, [IN_PROGRESS], {"stop_requested_at": utcnow()}, [Job.stop_requested_at.is_(None)])
 
 
-def expire(job_id: str, now: datetime | None = None) -> bool:
+def expire(job_id: str, now: datetime | None = None) -> Moved | None:
     return _move(
         job_id,
         [JobStatus.COMPLETED.value],
@@ -95,6 +123,6 @@ def expire(job_id: str, now: datetime | None = None) -> bool:
     )
 
 
-def stop_created(job_id: str) -> bool:
+def stop_created(job_id: str) -> Moved | None:
     """Created -> Stopped: the user stopped a job no worker has taken yet."""
     return _move(job_id, [CREATED], {"status": JobStatus.STOPPED.value, "finished_at": utcnow()})

@@ -10,6 +10,7 @@ from .queueing import get_queue, get_redis
 
 def make_worker(app: Flask, **kwargs) -> Worker:
     runner.bind_app(app)
+    runner.warm_up()
     with app.app_context():
         return Worker([get_queue()], connection=get_redis(), **kwargs)
 
