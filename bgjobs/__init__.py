@@ -21,13 +21,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import cli, users, views
+    from . import cli, sessions, users, views
     from .extensions import csrf, db, htmx, init_db, migrate
 
     init_db(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
+    sessions.init_app(app)
     users.init_app(app)
     views.init_app(app)
     cli.init_app(app)

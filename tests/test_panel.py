@@ -143,3 +143,16 @@ def test_details_open_in_place_with_parameters_and_error(app, users, login):
     force_status(job_id, "failed", error="Row 3: price must be a number")
     details = alice.get(f"/jobs/{job_id}?details=1").get_data(as_text=True)
     assert "Row 3: price must be a number" in details and "module_id" in details and "Alice" in details
+
+
+def test_the_session_cache_never_serves_a_changed_or_forged_cookie(app, users, login):
+    alice = login("alice")
+    assert alice.get("/jobs").status_code == 200
+    assert alice.get("/jobs").status_code == 200  # served from the cache of verified cookies
+    cookie = alice.client.get_cookie("session")
+    forged = cookie.value[:-2] + ("AA" if not cookie.value.endswith("AA") else "BB")
+    alice.client.set_cookie("session", forged)
+    assert alice.get("/jobs").status_code == 302  # bad signature: not logged in
+    alice.client.set_cookie("session", cookie.value)
+    assert alice.post("/logout").status_code == 302
+    assert alice.get("/jobs").status_code == 302  # the new (logged-out) cookie is honoured

@@ -1,0 +1,45 @@
+"""Flask's signed-cookie sessions with a small cache of verified cookies.
+
+Verifying and decoding the session cookie is the largest cost of a poll that answers 204 (the
+panel polls every couple of seconds). A browser sends the same cookie until its session changes,
+so each worker process remembers, for a minute, what a cookie it has already verified decodes to.
+The cache is keyed by the whole signed value: a changed or forged cookie is a miss and goes
+through full verification."""
+from __future__ import annotations
+
+import copy
+import time
+from collections import OrderedDict
+
+from flask.sessions import SecureCookieSessionInterface
+
+CACHE_SIZE = 4096
+CACHE_SECONDS = 60.0
+
+
+class CachedCookieSessionInterface(SecureCookieSessionInterface):
+    def __init__(self) -> None:
+        self._verified: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+
+    def open_session(self, app, request):
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return super().open_session(app, request)
+        hit = self._verified.get(value)
+        if hit is not None and hit[0] > time.monotonic():
+            # A deep copy: a request that changes the session must not change the cached one.
+            return self.session_class(copy.deepcopy(hit[1]))
+        session = super().open_session(app, request)
+        if session is not None and not session.new and dict(session):
+            self._remember(value, dict(session))
+        return session
+
+    def _remember(self, value: str, data: dict) -> None:
+        self._verified[value] = (time.monotonic() + CACHE_SECONDS, copy.deepcopy(data))
+        self._verified.move_to_end(value)
+        while len(self._verified) > CACHE_SIZE:
+            self._verified.popitem(last=False)
+
+
+def init_app(app) -> None:
+    app.session_interface = CachedCookieSessionInterface()
