@@ -3,8 +3,6 @@ file is deleted and the row becomes Expired. An RQ scheduled job does it on time
 sweep catches any it missed (scheduler down, Redis flushed)."""
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -78,20 +76,9 @@ def expire_due(job_ids: list[str], now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
-    # Files go after the commit: a crash in between leaves an Expired row and a stray file (the
-    # next sweep's storage check can remove it), never a Completed row without its file.
-    _remove_files(ids)
+    # Files go after the commit: a crash in between leaves an Expired row with a stray file on
+    # disk (harmless), never a Completed row offering a download that is gone.
+    for job_id in ids:
+        storage.remove_job_files(job_id)
     signals.bump([r.owner_id for r in rows] + list(recipients), any(r.origin == "system" for r in rows))
     return len(rows)
-
-
-def _remove_files(job_ids: list[str]) -> None:
-    """storage.remove_job_files for many jobs, resolving the storage root once instead of once per
-    job (that resolution was half of a 100,000-row sweep). Ids come from rows; anything that is
-    not a plain folder name is still left to storage's own checks."""
-    jobs_root = storage.resolve("jobs")
-    for job_id in job_ids:
-        if job_id and job_id == os.path.basename(job_id) and job_id not in (".", ".."):
-            shutil.rmtree(jobs_root / job_id, ignore_errors=True)
-        else:
-            storage.remove_job_files(job_id)

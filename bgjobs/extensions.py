@@ -31,6 +31,9 @@ htmx = Htmx()
 
 
 def init_db(app) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file on this machine: no connection to go stale, so no ping before each checkout.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -30,10 +30,19 @@ def bind_app(app: Flask) -> None:
     _bound_app = app
 
 
-def warm_up() -> None:
-    """Import in the worker what every work horse needs (job types, openpyxl, expiry), so each
-    forked horse starts with it instead of importing it again for every job."""
+def warm_up(app: Flask) -> None:
+    """Prepare in the worker what every forked work horse needs, so a horse does not redo it for
+    each job: the job types (and their imports) and the compiled SQL of a job's status changes
+    (SQLAlchemy caches compiled statements on the engine, which the horse inherits)."""
     registry.registry()
+    with app.app_context():
+        nobody = "warm-up"  # no job has this id: the statements compile, match nothing, change nothing
+        transitions.start(nobody)
+        transitions.complete(nobody, {"progress_done": 0, "progress_total": 0, "progress_message": "",
+                                      "summary": {}, "target": {}})
+        transitions.progress(nobody, 0, 0, "", [], False)
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _app() -> Flask:

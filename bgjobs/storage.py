@@ -2,7 +2,7 @@
 nothing outside the root is ever read or deleted."""
 from __future__ import annotations
 
-import os
+import re
 import shutil
 from pathlib import Path
 
@@ -13,9 +13,17 @@ class OutsideStorage(ValueError):
     pass
 
 
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def root() -> Path:
-    path = Path(current_app.config["BGJOBS_STORAGE"]).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    """The resolved storage root, created on first use (resolved once per app: a sweep removes
+    thousands of folders)."""
+    path = current_app.extensions.get("bgjobs_storage_root")
+    if path is None:
+        path = Path(current_app.config["BGJOBS_STORAGE"]).resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        current_app.extensions["bgjobs_storage_root"] = path
     return path
 
 
@@ -28,8 +36,14 @@ def resolve(relative: str) -> Path:
     return path
 
 
+def _job_path(job_id: str) -> Path:
+    if not JOB_ID.fullmatch(job_id):  # a plain name can never point outside jobs/
+        raise OutsideStorage(job_id)
+    return root() / "jobs" / job_id
+
+
 def job_dir(job_id: str) -> Path:
-    path = resolve(os.path.join("jobs", job_id))
+    path = _job_path(job_id)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -40,7 +54,7 @@ def relative(path: Path) -> str:
 
 def remove_job_files(job_id: str) -> None:
     """Delete everything a job wrote (partial output of a stopped or failed job, or an expired result)."""
-    shutil.rmtree(resolve(os.path.join("jobs", job_id)), ignore_errors=True)
+    shutil.rmtree(_job_path(job_id), ignore_errors=True)
 
 
 def remove(relative_path: str | None) -> None:

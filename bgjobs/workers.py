@@ -10,7 +10,7 @@ from .queueing import get_queue, get_redis
 
 def make_worker(app: Flask, **kwargs) -> Worker:
     runner.bind_app(app)
-    runner.warm_up()
+    runner.warm_up(app)
     with app.app_context():
         return Worker([get_queue()], connection=get_redis(), **kwargs)
 
