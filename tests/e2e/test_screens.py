@@ -26,14 +26,14 @@ def no_sideways_scroll(page) -> None:
 
 def test_screenshots_wide_and_narrow(live, open_page, screenshots):
     add_jobs("alice", ["completed", "stopped", "expired"], start_minutes_ago=300)
-    make_items(1, 40000)
+    make_items(1, 60000)  # an XLSX export of these runs for several seconds: long enough to photograph
     alice = open_page(live, "alice")
     # A failed import (malformed rows: nothing imported), then two exports: one runs, one waits.
     upload(alice, "Quick stock update — columns SKU, Stock; key sku", "stock-monday.csv", BAD_STOCK)
     failed = first_row_id(alice)
     expect(row(alice, failed).get_by_test_id("status")).to_have_text("Failed")
     expect(row(alice, failed).locator(".error-message")).to_have_text("3 of 4 rows are invalid; nothing was imported.")
-    running = start_export(alice, "csv")
+    running = start_export(alice, "xlsx")
     waiting = start_export(alice, "xlsx")
     expect(row(alice, running).get_by_test_id("status")).to_have_text("In Progress")
     expect(row(alice, running).locator(".percent")).not_to_have_text("0%")
