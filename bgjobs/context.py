@@ -75,6 +75,10 @@ class JobContext:
         if self.stop_requested():
             raise StopJob()
 
+    def open_module(self, module_id: int) -> None:
+        """The result is "Open Module" filtered by this job's BatchID."""
+        self.target = {"module_id": module_id, "batch_id": self.batch_id}
+
     def output(self, name: str, mimetype: str | None = None) -> Path:
         """Where to write the job's downloadable result; the runner records it on completion."""
         path = storage.job_dir(self.job_id) / Path(name).name

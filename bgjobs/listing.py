@@ -99,17 +99,24 @@ def _load(ids: list[str]) -> list[Job]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def active_count(user: User) -> int:
-    """The header badge: the user's own active jobs plus active system jobs they are notified of."""
+def _active(user: User):
+    """The jobs the header badge counts: the user's own active jobs, and the active system jobs
+    they are notified of (both answered from the panel's indexes)."""
     active = [s.value for s in ACTIVE]
-    own = db.session.scalar(
-        select(func.count()).select_from(Job).where(
-            Job.owner_id == user.id, Job.origin == Origin.USER.value, Job.status.in_(active)
-        )
+    own = select(Job.id).where(Job.owner_id == user.id, Job.origin == Origin.USER.value, Job.status.in_(active))
+    notified = select(JobRecipient.job_id.label("id")).where(
+        JobRecipient.user_id == user.id, JobRecipient.status.in_(active)
     )
-    notified = db.session.scalar(
-        select(func.count()).select_from(JobRecipient).where(
-            JobRecipient.user_id == user.id, JobRecipient.status.in_(active)
-        )
-    )
-    return (own or 0) + (notified or 0)
+    return own, notified
+
+
+def active_count(user: User) -> int:
+    own, notified = _active(user)
+    return sum(db.session.scalar(select(func.count()).select_from(q.subquery())) or 0 for q in (own, notified))
+
+
+def active_ids(user: User, limit: int = 50) -> list[str]:
+    """Ids of the active jobs, so the browser can tell which one just finished (and show a
+    notice) on any page."""
+    own, notified = _active(user)
+    return list(db.session.scalars(own.union(notified).limit(limit)))

@@ -14,7 +14,6 @@ from rq import Callback, timeouts
 from . import expiry, registry, storage, transitions
 from .context import JobContext, StopJob
 from .extensions import db
-from .jobs import Job
 from .queueing import get_queue, get_redis, key
 from .registry import InvalidParams
 from .timeutil import aware, utcnow

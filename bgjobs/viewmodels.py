@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from . import listing, registry, service, signals
 from .extensions import db
-from .jobs import Job, JobRecipient
+from .jobs import Job
 from .listing import Page
 from .registry import OPEN_ITEM, OPEN_MODULE, OPEN_STUDIO
-from .statuses import ACTIVE, FILTER_ORDER, JobStatus, Origin
+from .statuses import FILTER_ORDER, JobStatus
 from .timeutil import iso, utcnow
 from .users import User
 
@@ -228,17 +228,8 @@ def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, versi
     names = owner_names(page.jobs)
     now = utcnow()
     rows = [row_view(job, user, names, now) for job in page.jobs]
-    ids = active_ids(user) if badge else []
+    ids = listing.active_ids(user) if badge else []
     return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, badge, ids)
-
-
-def active_ids(user: User, limit: int = 50) -> list[str]:
-    """Ids of the jobs the header badge counts, so the browser can tell which one just finished
-    (and show a notice) on any page."""
-    active = [s.value for s in ACTIVE]
-    own = select(Job.id).where(Job.owner_id == user.id, Job.origin == Origin.USER.value, Job.status.in_(active))
-    notified = select(JobRecipient.job_id).where(JobRecipient.user_id == user.id, JobRecipient.status.in_(active))
-    return list(db.session.scalars(own.union(notified).limit(limit)))
 
 
 class HeaderView:
@@ -258,4 +249,4 @@ class HeaderView:
 
     @cached_property
     def active_ids(self) -> list[str]:
-        return active_ids(self.user) if self.badge else []
+        return listing.active_ids(self.user) if self.badge else []

@@ -12,7 +12,6 @@ from bgjobs.context import JobContext
 from bgjobs.extensions import db
 from bgjobs.jobs import Job
 from bgjobs.queueing import get_redis, key
-from bgjobs.statuses import JobStatus
 from bgjobs.timeutil import utcnow
 from tests.helpers import job
 

@@ -42,7 +42,7 @@ def run(ctx: JobContext) -> None:
         message += "; left " + ", ".join(f"{n:,} in “{s}” (not allowed)" for s, n in sorted(skipped.items()))
     ctx.progress(len(ids), len(ids), message[:255])
     ctx.summary = {"moved": moved, "skipped": dict(skipped)}
-    ctx.target = {"module_id": module.id, "batch_id": ctx.batch_id}
+    ctx.open_module(module.id)
 
 
 IMPLEMENTATION = Implementation(

@@ -56,7 +56,7 @@ def run(ctx: JobContext) -> None:
         ctx.progress(done * copies, total, f"Created {created:,} of {total:,} copies")
     ctx.progress(total, total, f"Created {created:,} copies of {len(ids):,} items")
     ctx.summary = {"created": created}
-    ctx.target = {"module_id": module.id, "batch_id": ctx.batch_id}
+    ctx.open_module(module.id)
 
 
 IMPLEMENTATION = Implementation(

@@ -58,7 +58,7 @@ def run(ctx: JobContext) -> None:
         ctx.progress(done, len(ids), f"Edited {edited:,} of {len(ids):,} items")
     ctx.progress(len(ids), len(ids), f"Edited {edited:,} items")
     ctx.summary = {"edited": edited}
-    ctx.target = {"module_id": module.id, "batch_id": ctx.batch_id}
+    ctx.open_module(module.id)
 
 
 IMPLEMENTATION = Implementation(

@@ -98,7 +98,7 @@ def run(ctx: JobContext) -> None:
     db.session.commit()
     ctx.progress(len(records), len(records), f"Imported {len(records):,} rows: {created:,} created, {updated:,} updated")
     ctx.summary = {"created": created, "updated": updated}
-    ctx.target = {"module_id": module.id, "batch_id": ctx.batch_id}
+    ctx.open_module(module.id)
 
 
 IMPLEMENTATION = Implementation(

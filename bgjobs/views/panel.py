@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from .. import listing, service, signals, storage
 from ..listing import Cursor
 from ..statuses import JobStatus, Origin
-from ..viewmodels import HeaderView, active_ids, owner_names, panel_view, row_view
+from ..viewmodels import HeaderView, owner_names, panel_view, row_view
 
 bp = Blueprint("panel", __name__)
 TABS = {"user": Origin.USER, "system": Origin.SYSTEM}
@@ -82,7 +82,7 @@ def badge():
         return Response(status=204)
     count = listing.active_count(current_user)
     return render_template("panel/_badge.html", badge_count=count, badge_version=version,
-                           badge_ids=active_ids(current_user) if count else [])
+                           badge_ids=listing.active_ids(current_user) if count else [])
 
 
 def _row(job_id: str, confirm: str | None = None, details: bool = False):

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import first_row_id, row, seen
+from tests.e2e.conftest import row, seen
 from tests.e2e.test_export import start_export
 
 
