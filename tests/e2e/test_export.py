@@ -23,7 +23,7 @@ def start_export(page, fmt: str = "csv") -> str:
 
 
 def test_export_created_in_progress_completed_and_download(start_live, open_page, app, tmp_path):
-    make_items(1, 20000)
+    make_items(1, 100000)  # a CSV of these takes a few seconds: long enough to watch the bar move
     live = start_live(worker=False)  # no worker yet: the job waits, as Created
     page = open_page(live, "alice")
     t0 = time.monotonic()
@@ -35,7 +35,7 @@ def test_export_created_in_progress_completed_and_download(start_live, open_page
 
     live.worker()
     expect(r.get_by_test_id("status")).to_have_text("In Progress")
-    expect(r.locator(".counts")).to_contain_text(" of 20,040")
+    expect(r.locator(".counts")).to_contain_text(" of 100,040")
     expect(r.get_by_test_id("status")).to_have_text("Completed", timeout=60_000)
     print(f"export took {time.monotonic() - t0:.1f}s")
     history = seen(page, job_id)
@@ -44,7 +44,7 @@ def test_export_created_in_progress_completed_and_download(start_live, open_page
     assert any(0 < v < 100 for v in progress), f"the bar never showed partial progress: {progress}"
     assert progress == sorted(progress) and progress[-1] == 100, progress
     expect(r.locator(".percent")).to_have_text("100%")
-    expect(r.locator(".counts")).to_have_text("20,040 of 20,040")
+    expect(r.locator(".counts")).to_have_text("100,040 of 100,040")
     expect(r.locator(".expires")).to_contain_text("Expires in 23 h")
     expect(r.get_by_role("button", name="Stop Process")).to_have_count(0)
     expect(page.locator("#jobs-badge")).to_be_hidden()
@@ -58,7 +58,7 @@ def test_export_created_in_progress_completed_and_download(start_live, open_page
     lines = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8"))))
     assert lines[0] == ["id", "sku", "title", "price", "stock", "status"]
     items = db.session.scalars(db.select(Item).where(Item.module_id == 1).order_by(Item.id)).all()
-    assert len(lines) - 1 == len(items) == 20040
+    assert len(lines) - 1 == len(items) == 100040
     for line, item in zip(lines[1:], items):
         assert line == [str(item.id), str(item.data["sku"]), str(item.data["title"]), str(item.data["price"]),
                         str(item.data["stock"]), item.status]
