@@ -72,4 +72,8 @@ def run_all(app: Flask, port: int, workers: int) -> None:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        del redis_handle
+        if redis_handle is not None:  # stop the embedded server now, not whenever it is collected
+            try:
+                redis_handle.shutdown(nosave=True)
+            except Exception:  # noqa: BLE001 - it may already be gone; nothing else to do
+                pass
