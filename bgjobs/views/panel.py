@@ -58,28 +58,34 @@ def index():
     return render_template("panel/index.html", panel=_panel())
 
 
-@bp.get("/jobs/poll")
-def poll():
-    """Answers 204 without any database query when nothing this user sees has changed."""
+def _unchanged_or_version():
+    """For the poll and the badge: a response (204, or 401 when logged out) if nothing this user
+    sees has changed since version `v`, read from the session and Redis without any database
+    query; otherwise the current version, and the caller renders."""
     user_id = session.get("_user_id")
     if user_id is None:
-        return Response("Your session has ended; please log in again.", 401, {"HX-Redirect": url_for("auth.login")})
-    if signals.version(int(user_id), bool(session.get("is_admin"))) == request.args.get("v"):
-        return Response(status=204)
+        return Response("Your session has ended; please log in again.", 401,
+                        {"HX-Redirect": url_for("auth.login")}), None
+    version = signals.version(int(user_id), bool(session.get("is_admin")))
+    if version == request.args.get("v"):
+        return Response(status=204), None
     if not current_user.is_authenticated:  # the user was removed meanwhile
-        return Response(status=401)
-    return _fragment()
+        return Response(status=401), None
+    return None, version
+
+
+@bp.get("/jobs/poll")
+def poll():
+    answer, _ = _unchanged_or_version()
+    return answer or _fragment()
 
 
 @bp.get("/jobs/badge")
 def badge():
-    """The header's active-job count, for pages other than the panel; as cheap as the poll."""
-    user_id = session.get("_user_id")
-    if user_id is None:
-        return Response(status=401)
-    version = signals.version(int(user_id), bool(session.get("is_admin")))
-    if version == request.args.get("v"):
-        return Response(status=204)
+    """The header's active-job count, for pages other than the panel."""
+    answer, version = _unchanged_or_version()
+    if answer:
+        return answer
     count = listing.active_count(current_user)
     return render_template("panel/_badge.html", badge_count=count, badge_version=version,
                            badge_ids=listing.active_ids(current_user) if count else [])
