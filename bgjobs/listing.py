@@ -112,7 +112,7 @@ def _active(user: User):
 
 def active_count(user: User) -> int:
     own, notified = _active(user)
-    return sum(db.session.scalar(select(func.count()).select_from(q.subquery())) or 0 for q in (own, notified))
+    return db.session.scalar(select(func.count()).select_from(own.union_all(notified).subquery())) or 0
 
 
 def active_ids(user: User, limit: int = 50) -> list[str]:

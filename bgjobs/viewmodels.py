@@ -44,6 +44,23 @@ def exact(moment: datetime | None) -> str:
     return moment.strftime("%-d %b %Y, %H:%M:%S UTC") if moment else ""
 
 
+@dataclass(frozen=True)
+class Moment:
+    """One time as the row shows it: relative text ("3 min ago"), ISO for <time datetime>, and the
+    exact time for the tooltip and the details. Falsy when there is no such time."""
+
+    text: str = ""
+    iso: str = ""
+    exact: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+def moment(value: datetime | None, now: datetime) -> Moment:
+    return Moment(relative(value, now), iso(value), exact(value)) if value else Moment()
+
+
 def duration(seconds: float) -> str:
     seconds = int(seconds)
     if seconds >= 3600:
@@ -63,12 +80,10 @@ class RowView:
     percent: int | None
     counts: str
     eta: str
-    created: str
-    created_iso: str
-    finished: str
-    finished_iso: str
-    expires: str
-    expires_iso: str
+    created: Moment
+    started: Moment
+    finished: Moment
+    expires: Moment  # only while a download is kept
     owner_name: str
     can_stop: bool
     can_delete: bool
@@ -83,22 +98,6 @@ class RowView:
     @property
     def tab(self) -> str:
         return "system" if self.job.is_system else "user"
-
-    @property
-    def created_exact(self) -> str:
-        return exact(self.job.created_at)
-
-    @property
-    def started_exact(self) -> str:
-        return exact(self.job.started_at)
-
-    @property
-    def finished_exact(self) -> str:
-        return exact(self.job.finished_at)
-
-    @property
-    def expires_exact(self) -> str:
-        return exact(self.job.expires_at)
 
     @property
     def error_summary(self) -> str:
@@ -132,9 +131,7 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         elapsed = (now - job.started_at).total_seconds()
         if elapsed > 5:
             eta = f"about {duration(elapsed * (total - done) / done)} left"
-    expires = ""
-    if status is JobStatus.COMPLETED and job.expires_at:
-        expires = relative(job.expires_at, now)
+    expires = moment(job.expires_at if status is JobStatus.COMPLETED else None, now)
     opens = []
     if status is JobStatus.COMPLETED:
         opens = [(OPEN_LABELS[kind], url) for kind in job_type.opens if (url := open_url(kind, job))]
@@ -147,12 +144,10 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         percent=percent,
         counts=f"{done:,} of {total:,}" if total else "",
         eta=eta,
-        created=relative(job.created_at, now),
-        created_iso=iso(job.created_at),
-        finished=relative(job.finished_at, now),
-        finished_iso=iso(job.finished_at) or "",
+        created=moment(job.created_at, now),
+        started=moment(job.started_at, now),
+        finished=moment(job.finished_at, now),
         expires=expires,
-        expires_iso=iso(job.expires_at) if expires else "",
         owner_name=owner_names.get(job.owner_id, "System"),
         can_stop=service.can_stop(job, user),
         can_delete=service.can_delete(job, user),
