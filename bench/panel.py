@@ -54,39 +54,46 @@ def cases(app, sizes: Sizes) -> tuple[list[tuple[str, str, str]], float]:
 
 
 def render_times(env: Env, url: str) -> dict:
-    """{label: {"p50", "p95", "queries", "rows"}} for every case, repeats interleaved across cases."""
+    """{label: {"p50", "p95", "queries", "rows"}} for every case, repeats interleaved across cases.
+
+    Requests run outside any app context, so each one pushes its own as under a WSGI server: a
+    fresh `g` (Flask-Login's current user) and a fresh database session, ended by a rollback. One
+    context around them all made every request run as whoever logged in last and in one long
+    transaction, in which psycopg prepared the repeated queries (after 5 executions) and
+    PostgreSQL switched to generic plans (see NOTES.md)."""
     from bgjobs.extensions import db
 
     sizes = env.sizes
     app = app_for(env, url, queue="bench-panel", WTF_CSRF_ENABLED=False)
     todo, walk = cases(app, sizes)
-    results = {}
     with app.app_context():
-        clients = {user: _client(app, user) for user in {VIEWER, ADMIN}}
-        samples = {label: [] for label, _, _ in todo}
-        for label, user, path in todo:  # warm-up, and one counted request per case
-            queries = []
-            listener = lambda *a: queries.append(1)  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                response = clients[user].get(path)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
-            body = response.get_data(as_text=True)
-            if response.status_code != 200:
-                raise RuntimeError(f"{label}: HTTP {response.status_code}")
-            results[label] = {"queries": len(queries), "rows": len(re.findall(r'<li id="job-', body))}
-            for _ in range(2):
-                clients[user].get(path)
-        for _ in range(sizes.render_repeats):
-            for label, user, path in todo:
-                start = time.perf_counter()
-                response = clients[user].get(path)
-                samples[label].append(time.perf_counter() - start)
-                assert response.status_code == 200
-        for label, values in samples.items():
-            results[label].update(p50=percentile(values, 50), p95=percentile(values, 95))
-        db.engine.dispose()
+        engine = db.engine
+    results = {}
+    clients = {user: _client(app, user) for user in (VIEWER, ADMIN)}
+    samples = {label: [] for label, _, _ in todo}
+    for label, user, path in todo:  # warm-up, and one counted request per case
+        queries = []
+        listener = lambda *a: queries.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            response = clients[user].get(path)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        body = response.get_data(as_text=True)
+        if response.status_code != 200:
+            raise RuntimeError(f"{label}: HTTP {response.status_code}")
+        results[label] = {"queries": len(queries), "rows": len(re.findall(r'<li id="job-', body))}
+        for _ in range(2):
+            clients[user].get(path)
+    for _ in range(sizes.render_repeats):
+        for label, user, path in todo:
+            start = time.perf_counter()
+            response = clients[user].get(path)
+            samples[label].append(time.perf_counter() - start)
+            assert response.status_code == 200
+    for label, values in samples.items():
+        results[label].update(p50=percentile(values, 50), p95=percentile(values, 95))
+    engine.dispose()
     results["_walk"] = walk
     return results
 
