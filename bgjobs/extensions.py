@@ -31,9 +31,20 @@ htmx = Htmx()
 
 
 def init_db(app) -> None:
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A file on this machine: no connection to go stale, so no ping before each checkout.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "pool_pre_ping": False}
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Plan every statement for its actual parameters. psycopg prepares a statement once it has
+        # run 5 times on a connection (until a rollback), and PostgreSQL may then switch to a
+        # generic plan made for an average parameter. Jobs are skewed across users, and for a user
+        # with 100,000 jobs the generic plan of the badge's `owner_id = $1 AND status IN ($2, $3)`
+        # filters the statuses instead of seeking them: 100,000 index entries read, 20 ms instead
+        # of 0.2 ms. Planning these small queries costs a fraction of a millisecond.
+        connect_args = options.get("connect_args", {})
+        server = " ".join(filter(None, [connect_args.get("options"), "-c plan_cache_mode=force_custom_plan"]))
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": {**connect_args, "options": server}}
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
