@@ -1,13 +1,13 @@
 """The Redis connection and the RQ queue, one per app."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import Flask, current_app
 from redis import Redis
 from rq import Queue
 
 
-def get_redis() -> Redis:
-    app = current_app
+def get_redis(app: Flask | None = None) -> Redis:
+    app = app or current_app
     conn = app.extensions.get("bgjobs_redis")
     if conn is None:
         conn = Redis.from_url(app.config["REDIS_URL"], health_check_interval=30)
@@ -19,6 +19,6 @@ def get_queue() -> Queue:
     return Queue(current_app.config["BGJOBS_QUEUE"], connection=get_redis())
 
 
-def key(*parts: object) -> str:
+def key(*parts: object, app: Flask | None = None) -> str:
     """A Redis key in this app's namespace (the queue name keeps two apps on one Redis apart)."""
-    return ":".join(["bgjobs", current_app.config["BGJOBS_QUEUE"], *map(str, parts)])
+    return ":".join(["bgjobs", (app or current_app).config["BGJOBS_QUEUE"], *map(str, parts)])

@@ -17,6 +17,7 @@ from .jobs import Job, JobRecipient, new_job_id
 from .queueing import get_redis, key
 from .registry import InvalidParams, OPEN_MODULE
 from .statuses import JobStatus, Origin
+from .timeutil import utcnow
 from .users import User
 
 
@@ -36,18 +37,23 @@ def submit(type_id: str, params: dict, user: User) -> Job:
         description=plan.description[:255],
         params=plan.params,
         batch_id=uuid.uuid4().hex if OPEN_MODULE in job_type.opens else None,
+        status=JobStatus.CREATED.value,
+        created_at=utcnow(),
     )
     job_id = job.id
     db.session.add(job)
-    db.session.flush()
     # The user who starts a system job follows it in their System Generated tab too.
     recipients = dict.fromkeys([*plan.recipient_ids, user_id] if plan.system else [])
-    for uid in recipients:
-        db.session.add(JobRecipient(job_id=job_id, user_id=uid, status=job.status, created_at=job.created_at))
+    db.session.add_all(JobRecipient(job_id=job_id, user_id=uid, status=job.status, created_at=job.created_at)
+                       for uid in recipients)
+    db.session.flush()
+    db.session.expunge(job)  # the caller reads it as written, without reloading it after the commit
     db.session.commit()
     try:
-        runner.enqueue(job_id)
-        signals.bump([user_id, *recipients], plan.system)
+        with get_redis().pipeline() as pipe:  # the enqueue and the viewers' signal: one round trip
+            runner.enqueue(job_id, pipeline=pipe)
+            signals.bump([user_id, *recipients], plan.system, pipeline=pipe)
+            pipe.execute()
     except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back
         runner.log.exception("enqueue of job %s failed; reconcile will retry", job_id)
     return job

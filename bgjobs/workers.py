@@ -1,25 +1,62 @@
-"""Starting a fork-based RQ worker for this app (a SimpleWorker could not stop a running job)."""
+"""The RQ worker of this app: fork-based (a SimpleWorker could not stop a running job), with each
+job's status changes recorded by the worker process itself around the forked work horse."""
 from __future__ import annotations
 
 from flask import Flask
 from rq import Worker
 
-from . import runner
+from . import registry, runner
+from .extensions import db
 from .queueing import get_queue, get_redis
+
+RUN_JOB = f"{runner.run_job.__module__}.{runner.run_job.__name__}"
+
+
+class JobWorker(Worker):
+    """rq.Worker, plus: before forking the horse for one of our jobs, move it to In Progress (and
+    start its heartbeat); after the horse has ended, record its Outcome. RQ's other jobs (expiry,
+    the sweep, reconcile) run as in a plain Worker."""
+
+    def __init__(self, *args, app: Flask, **kwargs):
+        self.app = app
+        # The worker refreshes each running job's heartbeat while it waits for the horse.
+        kwargs.setdefault("job_monitoring_interval", max(1, runner.heartbeat_ttl(app) // 4))
+        super().__init__(*args, **kwargs)
+
+    def execute_job(self, job, queue):
+        if job.func_name != RUN_JOB:
+            return super().execute_job(job, queue)
+        with self.app.app_context():
+            try:
+                moved = runner.begin(job.id)
+            except Exception:  # noqa: BLE001 - the row stays Created; reconcile enqueues it again
+                runner.log.exception("could not start job %s", job.id)
+                moved = None
+            runner._begun[job.id] = moved
+            if db.engine.dialect.name == "sqlite":
+                db.engine.dispose()  # SQLite connections must not be carried across fork
+        try:
+            super().execute_job(job, queue)
+        finally:
+            runner._begun.pop(job.id, None)
+            with self.app.app_context():
+                outcome = job.return_value(refresh=True) if moved is not None else None
+                runner.finish(job.id, moved, outcome)
+
+    def maintain_heartbeats(self, job, execution):
+        super().maintain_heartbeats(job, execution)
+        if runner._begun.get(job.id) is not None:
+            with self.app.app_context():
+                runner.heartbeat(job.id)
 
 
 def make_worker(app: Flask, **kwargs) -> Worker:
     runner.bind_app(app)
-    runner.warm_up(app)
+    registry.registry()  # the job types and their imports, loaded once rather than in every horse
     with app.app_context():
-        return Worker([get_queue()], connection=get_redis(), **kwargs)
+        return JobWorker([get_queue()], connection=get_redis(), app=app, **kwargs)
 
 
 def run_worker(app: Flask, burst: bool = False) -> bool:
     worker = make_worker(app)
-    with app.app_context():
-        # The engine's connections are closed so forked horses start without any.
-        from .extensions import db
-
-        db.engine.dispose()
     return worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
