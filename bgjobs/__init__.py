@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import cli, sessions, users, views
+    from . import cli, pollgate, sessions, users, views
     from .extensions import csrf, db, htmx, init_db, migrate
 
     init_db(app)
@@ -32,4 +32,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     users.init_app(app)
     views.init_app(app)
     cli.init_app(app)
+    pollgate.init_app(app)
     return app

@@ -21,14 +21,19 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
     def __init__(self) -> None:
         self._verified: OrderedDict[str, tuple[float, dict]] = OrderedDict()
 
+    def verified(self, value: str) -> dict | None:
+        """What a cookie this process verified recently decodes to (read-only), or None."""
+        hit = self._verified.get(value)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
     def open_session(self, app, request):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return super().open_session(app, request)
-        hit = self._verified.get(value)
-        if hit is not None and hit[0] > time.monotonic():
+        data = self.verified(value)
+        if data is not None:
             # A deep copy: a request that changes the session must not change the cached one.
-            return self.session_class(copy.deepcopy(hit[1]))
+            return self.session_class(copy.deepcopy(data))
         session = super().open_session(app, request)
         if session is not None and not session.new and dict(session):
             self._remember(value, dict(session))

@@ -2,13 +2,16 @@
 import re
 from datetime import timedelta
 
+from flask import request_started
+from redis import Redis
 from sqlalchemy import event
 
-from bgjobs import service
+from bgjobs import service, signals, versioncache
+from bgjobs.queueing import get_redis, key
 from bgjobs.extensions import db
 from bgjobs.jobs import Job
 from bgjobs.timeutil import utcnow
-from tests.helpers import force_status, import_job
+from tests.helpers import force_status, import_job, wait_for
 
 
 def ids_on(html: str) -> list[str]:
@@ -118,6 +121,60 @@ def test_a_poll_with_nothing_changed_answers_204_without_touching_the_database(a
     service.submit("module_export", {"module_id": 1}, users["alice"])
     changed = alice.get(poll)
     assert changed.status_code == 200 and len(ids_on(changed.get_data(as_text=True))) == 3
+
+
+def poll_url(browser) -> str:
+    page = browser.get("/jobs").get_data(as_text=True)
+    return re.search(r'hx-get="(/jobs/poll[^"]+)"', page).group(1).replace("&amp;", "&")
+
+
+def test_an_unchanged_poll_is_answered_in_front_of_flask(app, users, login):
+    alice = login("alice")
+    make_jobs(users["alice"], 1)
+    poll = poll_url(alice)  # this page's request verified alice's cookie
+    reached_flask = []
+
+    def count(sender, **extra):
+        reached_flask.append(sender)
+
+    request_started.connect(count, app, weak=False)
+    try:
+        assert alice.get("/jobs").status_code == 200 and len(reached_flask) == 1  # the counter counts
+        assert alice.get(poll).status_code == 204
+        assert len(reached_flask) == 1  # the poll made no request context, session or user loading
+        alice.client.set_cookie("session", alice.client.get_cookie("session").value[:-2] + "xx")
+        assert alice.get(poll).status_code == 401  # a cookie never verified goes to Flask, which refuses it
+        assert len(reached_flask) == 2
+    finally:
+        request_started.disconnect(count, app)
+
+
+def test_a_change_published_by_another_process_reaches_the_next_polls(app, users, login):
+    alice = login("alice")
+    make_jobs(users["alice"], 1)
+    poll = poll_url(alice)
+    assert alice.get(poll).status_code == 204  # the first poll starts this process's listener
+    wait_for(lambda: versioncache.for_app(app).live, timeout=5, message="the version listener to subscribe")
+    assert alice.get(poll).status_code == 204  # now known to this process without asking Redis
+    # As a worker process does: move alice's counter and publish it (this process's copy is
+    # only told through the subscription).
+    other = Redis.from_url(app.config["REDIS_URL"])
+    other.incr(key("ver", users["alice"].id))
+    other.publish(signals.channel(), str(users["alice"].id))
+    wait_for(lambda: alice.get(poll).status_code == 200, timeout=5, message="the poll to see the change")
+
+
+def test_polls_read_redis_while_the_version_listener_is_not_subscribed(app, users, login):
+    alice = login("alice")
+    make_jobs(users["alice"], 1)
+    poll = poll_url(alice)
+    copy = versioncache.for_app(app)
+    assert alice.get(poll).status_code == 204
+    wait_for(lambda: copy.live, timeout=5, message="the version listener to subscribe")
+    assert alice.get(poll).status_code == 204
+    copy._reset(live=False)  # as while Redis is away: nothing may be served from the copy
+    get_redis().incr(key("ver", users["alice"].id))  # a change whose publication was lost
+    assert alice.get(poll).status_code == 200
 
 
 def test_another_users_change_does_not_wake_the_poll(app, users, login):
