@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from bgjobs import service, storage
 from tests.conftest import ROOT
@@ -64,3 +65,21 @@ def test_a_worker_killed_mid_job_ends_failed(app, users, spawn_worker, process_e
     assert failed.error == "The worker running this job stopped unexpectedly."
     assert time.monotonic() - killed_at < 30
     assert not (storage.root() / "jobs" / created.id).exists()
+
+
+def process_group(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
+
+
+def test_a_work_horse_killed_mid_job_is_failed_by_its_worker_at_once(app, users, spawn_worker):
+    worker = spawn_worker()  # the default lost-worker bound (120 s): reconcile plays no part here
+    created = start_long_export(users)
+    wait_for(lambda: running(created.id), message="the export to start")
+    # The horse is the child that RQ put in a process group of its own (the scheduler is not).
+    (horse,) = [pid for pid in children(worker.pid) if process_group(pid) == pid]
+    os.kill(horse, signal.SIGKILL)
+    wait_for(lambda: job(created.id).status == "failed", timeout=10, message="the worker to record the loss")
+    assert job(created.id).error == "The worker running this job stopped unexpectedly."
+    assert not (storage.root() / "jobs" / created.id).exists()
+    following = service.submit("module_export", {"module_id": 1, "format": "csv"}, users["alice"])
+    wait_for(lambda: job(following.id).status == "completed", timeout=60, message="the worker to go on")
