@@ -40,8 +40,11 @@ class JobWorker(Worker):
         finally:
             runner._begun.pop(job.id, None)
             with self.app.app_context():
-                outcome = job.return_value(refresh=True) if moved is not None else None
-                runner.finish(job.id, moved, outcome)
+                try:
+                    outcome = job.return_value(refresh=True) if moved is not None else None
+                    runner.finish(job.id, moved, outcome)
+                except Exception:  # noqa: BLE001 - the worker goes on; the heartbeat lapses, reconcile fails the job
+                    runner.log.exception("could not record how job %s ended", job.id)
 
     def maintain_heartbeats(self, job, execution):
         super().maintain_heartbeats(job, execution)
