@@ -17,6 +17,8 @@ CREATED = JobStatus.CREATED.value
 IN_PROGRESS = JobStatus.IN_PROGRESS.value
 ACTIVE_VALUES = [s.value for s in ACTIVE]
 SYSTEM = Origin.SYSTEM.value
+JOBS = Job.__table__
+RECIPIENTS = JobRecipient.__table__
 
 
 @dataclass(frozen=True)
@@ -51,21 +53,22 @@ def _move(job_id: str, sources: list[str], values: dict, extra_where=(), before_
     (None if nothing did) from the same UPDATE (RETURNING), so a move is one statement for a
     user's job. before_commit runs only if it moved, while the change is still uncommitted:
     whoever reads the new status can rely on what it did (a Stopped job's files are gone)."""
-    row = db.session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.status.in_(sources), *extra_where)
+    # Core statements on the session's connection: the ORM's bulk-update path costs more than the
+    # UPDATE itself, mostly in a worker process just after it forked a horse (every page it
+    # touches is copied then), and nothing here needs the identity map.
+    conn = db.session.connection()
+    row = conn.execute(
+        update(JOBS)
+        .where(JOBS.c.id == job_id, JOBS.c.status.in_(sources), *extra_where)
         .values(**values)
-        .returning(Job.type, Job.params, Job.owner_id, Job.origin, Job.batch_id)
-        .execution_options(synchronize_session=False)
+        .returning(JOBS.c.type, JOBS.c.params, JOBS.c.owner_id, JOBS.c.origin, JOBS.c.batch_id)
     ).first()
     if row is None:
         db.session.commit()
         return None
     system = row.origin == SYSTEM
     if system and "status" in values:
-        db.session.execute(
-            update(JobRecipient).where(JobRecipient.job_id == job_id).values(status=values["status"])
-        )
+        conn.execute(update(RECIPIENTS).where(RECIPIENTS.c.job_id == job_id).values(status=values["status"]))
     viewer_ids, _ = _viewers(job_id, row.owner_id, system)
     if before_commit is not None:
         before_commit()
