@@ -110,13 +110,19 @@ def _active(user: User):
     return own, notified
 
 
-def active_count(user: User) -> int:
+def active(user: User, limit: int = 50) -> tuple[int, list[str]]:
+    """How many jobs the badge counts, and the ids of up to `limit` of them (so the browser can
+    tell which one just finished, and show a notice, on any page), in one query. The two sets are
+    disjoint: recipients are only ever recorded for system jobs."""
     own, notified = _active(user)
-    return db.session.scalar(select(func.count()).select_from(own.union_all(notified).subquery())) or 0
+    both = own.union_all(notified).subquery()
+    rows = db.session.execute(select(both.c.id, func.count().over().label("total")).limit(limit)).all()
+    return (rows[0].total if rows else 0), [row.id for row in rows]
+
+
+def active_count(user: User) -> int:
+    return active(user, limit=1)[0]
 
 
 def active_ids(user: User, limit: int = 50) -> list[str]:
-    """Ids of the active jobs, so the browser can tell which one just finished (and show a
-    notice) on any page."""
-    own, notified = _active(user)
-    return list(db.session.scalars(own.union(notified).limit(limit)))
+    return active(user, limit)[1]

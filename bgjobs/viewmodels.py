@@ -168,11 +168,14 @@ def open_url(kind: str, job: Job) -> str | None:
     return None
 
 
-def owner_names(jobs: list[Job]) -> dict[int, str]:
-    ids = {j.owner_id for j in jobs if j.owner_id is not None}
-    if not ids:
-        return {}
-    return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+def owner_names(jobs: list[Job], viewer: User | None = None) -> dict[int, str]:
+    """The display names of the jobs' owners. The viewer's own name needs no query, so their User
+    Generated tab (every job theirs) asks for none."""
+    names = {viewer.id: viewer.name} if viewer is not None else {}
+    ids = {j.owner_id for j in jobs if j.owner_id is not None} - names.keys()
+    if ids:
+        names.update((u.id, u.name) for u in db.session.scalars(select(User).where(User.id.in_(ids))))
+    return names
 
 
 @dataclass
@@ -220,7 +223,7 @@ class PanelView:
 
 def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str,
                cursor_args: dict, badge: int | None = None) -> PanelView:
-    names = owner_names(page.jobs)
+    names = owner_names(page.jobs, user)
     now = utcnow()
     rows = [row_view(job, user, names, now) for job in page.jobs]
     ids = listing.active_ids(user) if badge else []
@@ -238,10 +241,14 @@ class HeaderView:
         return signals.version(self.user.id, self.user.is_admin) if self.poll else None
 
     @cached_property
-    def badge(self) -> int:
+    def _active(self) -> tuple[int, list[str]]:
         self.version  # read before the count, like the panel
-        return listing.active_count(self.user)
+        return listing.active(self.user)
 
-    @cached_property
+    @property
+    def badge(self) -> int:
+        return self._active[0]
+
+    @property
     def active_ids(self) -> list[str]:
-        return listing.active_ids(self.user) if self.badge else []
+        return self._active[1]
