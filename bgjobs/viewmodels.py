@@ -72,11 +72,16 @@ def duration(seconds: float) -> str:
 
 @dataclass
 class RowView:
+    """Everything a row shows, computed once: the template reads fields, it does not derive them."""
+
     job: Job
     type_label: str
     icon: str
     status: JobStatus
     status_label: str
+    active: bool  # Created or In Progress
+    stopping: bool  # the user asked to stop it and the worker has not confirmed yet
+    system: bool  # a System Generated job
     percent: int | None
     counts: str
     eta: str
@@ -85,6 +90,8 @@ class RowView:
     finished: Moment
     expires: Moment  # only while a download is kept
     owner_name: str
+    error_summary: str  # the first line of the error, for the row; the details show all of it
+    shown_params: list[tuple[str, str]]  # for the details
     can_stop: bool
     can_delete: bool
     can_download: bool
@@ -97,33 +104,29 @@ class RowView:
 
     @property
     def tab(self) -> str:
-        return "system" if self.job.is_system else "user"
-
-    @property
-    def error_summary(self) -> str:
-        """The first line of the error, for the row; the details show all of it."""
-        return (self.job.error or "").strip().splitlines()[0] if (self.job.error or "").strip() else ""
+        return "system" if self.system else "user"
 
     @property
     def waiting(self) -> bool:
         return self.status is JobStatus.CREATED
 
-    @property
-    def shown_params(self) -> list[tuple[str, str]]:
-        """Parameters for the details view; long values (an uploaded file's text) are summarised."""
-        shown = []
-        for name, value in self.job.params.items():
-            text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            if len(text) > 200:
-                text = f"{text[:80]}… ({len(text):,} characters)"
-            shown.append((name, text))
-        return shown
+
+def shown_params(params: dict) -> list[tuple[str, str]]:
+    """Parameters for the details view; long values (an uploaded file's text) are summarised."""
+    shown = []
+    for name, value in params.items():
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if len(text) > 200:
+            text = f"{text[:80]}… ({len(text):,} characters)"
+        shown.append((name, text))
+    return shown
 
 
 def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None) -> RowView:
     now = now or utcnow()
     job_type = registry.get(job.type)
     status = job.state
+    active, stopping = job.is_active, job.stopping
     total, done = job.progress_total, job.progress_done
     percent = min(100, int(done * 100 / total)) if total else (100 if status is JobStatus.COMPLETED else None)
     eta = ""
@@ -135,12 +138,16 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
     opens = []
     if status is JobStatus.COMPLETED:
         opens = [(OPEN_LABELS[kind], url) for kind in job_type.opens if (url := open_url(kind, job))]
+    error = (job.error or "").strip()
     return RowView(
         job=job,
         type_label=job_type.label,
         icon=job_type.icon,
         status=status,
-        status_label="Stopping…" if job.stopping else status.label,
+        status_label="Stopping…" if stopping else status.label,
+        active=active,
+        stopping=stopping,
+        system=job.is_system,
         percent=percent,
         counts=f"{done:,} of {total:,}" if total else "",
         eta=eta,
@@ -149,11 +156,13 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         finished=moment(job.finished_at, now),
         expires=expires,
         owner_name=owner_names.get(job.owner_id, "System"),
+        error_summary=error.splitlines()[0] if error else "",
+        shown_params=shown_params(job.params),
         can_stop=service.can_stop(job, user),
         can_delete=service.can_delete(job, user),
         can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),
         opens=opens,
-        watch=job.is_active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
+        watch=active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
     )
 
 
