@@ -119,7 +119,8 @@ def _check_completed(env: Env, queue: str, ids: list[str]) -> None:
 
 
 def job_overhead(env: Env) -> list[Figure]:
-    from .jobtypes import NOOP, bare_noop
+    from .bare import bare_noop
+    from .jobtypes import NOOP
 
     count = env.sizes.overhead_jobs
     # Bare RQ: enqueue the no-op function, run it with the same Worker class and worker count.
@@ -132,12 +133,19 @@ def job_overhead(env: Env) -> list[Figure]:
     bare_work, _ = run_workers(env, "bare", bare_queue, 1)
     if queue.count or queue.failed_job_registry.count:
         raise RuntimeError("bare RQ baseline left jobs behind")
+    # The same, with the worker process as big as the engine's (what fork-per-job costs by size).
+    loaded_queue = Queue(_queue_name("bare-loaded"), connection=redis)
+    with Timer() as loaded_enqueue:
+        for _ in range(count):
+            loaded_queue.enqueue(bare_noop)
+    loaded_work, _ = run_workers(env, "bare-loaded", loaded_queue.name, 1)
     # The engine: row, enqueue, run_job (start, progress, heartbeat, completion, signals).
     engine_queue = _queue_name("engine")
     engine_enqueue, ids = _submit_many(env, engine_queue, NOOP, {}, count)
     engine_work, _ = run_workers(env, "engine", engine_queue, 1)
     _check_completed(env, engine_queue, ids)
     bare = (bare_enqueue.seconds + bare_work) / count
+    loaded = (loaded_enqueue.seconds + loaded_work) / count
     engine = (engine_enqueue + engine_work) / count
     return [
         Figure("job overhead", f"{count:,} no-op jobs, 1 worker: time per job (enqueue + run)",
@@ -146,6 +154,8 @@ def job_overhead(env: Env) -> list[Figure]:
                ms(engine_enqueue / count), ms(bare_enqueue.seconds / count), engine_enqueue / bare_enqueue.seconds),
         Figure("job overhead", "  of which run (worker, fork per job)",
                ms(engine_work / count), ms(bare_work / count), engine_work / bare_work),
+        Figure("job overhead", "  bare RQ in a worker process of the engine's size (app and job types loaded)",
+               ms(loaded), ms(bare) + " bare RQ", loaded / bare),
     ]
 
 
@@ -196,7 +206,7 @@ def scale_out(env: Env) -> list[Figure]:
 
 
 def job_cpu_ms(rounds: int) -> float:
-    from .jobtypes import burn
+    from .bare import burn
 
     start = time.perf_counter()
     burn(rounds)

@@ -3,13 +3,13 @@ process that submits and the worker processes that run). The production registry
 
 - bench_noop: reports progress once and returns (the job-overhead benchmark);
 - bench_cpu: a fixed amount of hashing, an I/O-light job (the scale-out benchmark).
-The bare baselines run `bare_noop` / `bare_cpu` with plain RQ and the same Worker class."""
+The bare baselines run bench.bare's functions with plain RQ and the same Worker class."""
 from __future__ import annotations
-
-import hashlib
 
 from bgjobs import registry
 from bgjobs.registry import Implementation, JobType, Plan
+
+from .bare import burn
 
 NOOP = "bench_noop"
 CPU = "bench_cpu"
@@ -21,13 +21,6 @@ def _plan(params: dict, user) -> Plan:
 
 def _noop(ctx) -> None:
     ctx.progress(1, 1, "done")
-
-
-def burn(rounds: int) -> str:
-    digest = b"bench"
-    for _ in range(rounds):
-        digest = hashlib.sha256(digest).digest()
-    return digest.hex()
 
 
 def _cpu(ctx) -> None:
@@ -42,11 +35,3 @@ def install() -> None:
     types = registry.registry()
     types.setdefault(NOOP, JobType(NOOP, "Benchmark no-op", "·", impl=Implementation(run=_noop, plan=_plan)))
     types.setdefault(CPU, JobType(CPU, "Benchmark CPU", "·", impl=Implementation(run=_cpu, plan=_plan)))
-
-
-def bare_noop() -> None:
-    return None
-
-
-def bare_cpu(rounds: int) -> str:
-    return burn(rounds)
