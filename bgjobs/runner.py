@@ -11,6 +11,7 @@ Started by a plain `rq worker` instead of bgjobs.workers.JobWorker, run_job does
 itself in the horse."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import tempfile
@@ -177,6 +178,8 @@ def perform(job_id: str, moved: transitions.Moved | None) -> Outcome:
     finally:
         db.session.rollback()  # nothing the handler left uncommitted is kept
     shutil.rmtree(scratch, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        scratch.parent.rmdir()  # a job that wrote no file leaves no folder behind
     return Outcome("completed", _completion_values(ctx))
 
 

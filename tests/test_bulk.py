@@ -3,7 +3,7 @@ touched item records, Open Module listing exactly the batch, the module page's f
 messages for bad input."""
 import pytest
 
-from bgjobs import service
+from bgjobs import service, storage
 from bgjobs.domain import Item, Module
 from bgjobs.extensions import db
 from bgjobs.jobs import Job
@@ -37,6 +37,7 @@ def test_bulk_edit_sets_the_values_and_records_the_batch(app, users, login, work
         assert data(i) == {**before[i], "title": "On sale", "price": 12.5}
     assert data(4) == before[4]
     assert done.summary == {"edited": 3} and done.progress_message == "Edited 3 items"
+    assert not (storage.root() / "jobs" / created.id).exists()  # no file, so no folder left behind
     assert batch_items(done.batch_id) == {1, 2, 3}
     shown, page = open_module(login("alice"), created.id)
     assert shown == {1, 2, 3} and "3 items of batch" in page
