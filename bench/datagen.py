@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from .common import Sizes, Timer
 
-VIEWER = "viewer"
-ADMIN = "boss"
+VIEWER, VIEWER_NAME = "viewer", "Viewer"
+ADMIN, ADMIN_NAME = "boss", "Boss"
 PASSWORD = "bench-password"
 JOB_COLUMNS = (
     "id", "type", "origin", "owner_id", "status", "description", "params", "progress_done", "progress_total",
@@ -94,7 +94,7 @@ class _Spec:
         from werkzeug.security import generate_password_hash
 
         password = generate_password_hash(PASSWORD)
-        rows = [(1, VIEWER, "Viewer", "user", password, None), (2, ADMIN, "Boss", "admin", password, None)]
+        rows = [(1, VIEWER, VIEWER_NAME, "user", password, None), (2, ADMIN, ADMIN_NAME, "admin", password, None)]
         return rows + [(u, f"user{u}", f"User {u}", "user", "", None) for u in range(3, self.sizes.panel_users + 1)]
 
     def jobs(self):

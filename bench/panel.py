@@ -9,7 +9,9 @@ import time
 from sqlalchemy import event, select
 
 from .common import Env, Figure, Sizes, Timer, app_for, percentile
-from .datagen import ADMIN, PASSWORD, VIEWER
+from .datagen import ADMIN, ADMIN_NAME, PASSWORD, VIEWER, VIEWER_NAME
+
+NAMES = {VIEWER: VIEWER_NAME, ADMIN: ADMIN_NAME}
 
 
 def _client(app, username: str):
@@ -82,6 +84,8 @@ def render_times(env: Env, url: str) -> dict:
         body = response.get_data(as_text=True)
         if response.status_code != 200:
             raise RuntimeError(f"{label}: HTTP {response.status_code}")
+        if f'<span class="who">{NAMES[user]}' not in body:
+            raise RuntimeError(f"{label}: not rendered for {user}")
         results[label] = {"queries": len(queries), "rows": len(re.findall(r'<li id="job-', body))}
         for _ in range(2):
             clients[user].get(path)

@@ -1,40 +1,26 @@
-"""Independent check of the panel at a million jobs, in a fresh process, against the database a
-full `make bench` left behind: `python -m bench.panel_check postgresql+psycopg://postgres@127.0.0.1:5432/bench_panel`.
+"""The panel stage on its own, in a fresh process, against the data set a full run left behind:
+`python -m bench.panel_check [DATABASE_URL]` (default: the PostgreSQL database bench_panel).
 
-The suite's own panel stage runs in the process that generated the data; on PostgreSQL it has
-measured ~140 ms a page there, while this fresh process measures the same pages far lower (see
-RESULTS.md): the gap is in the bench process, not yet explained."""
-import statistics
+Same code as the suite's stage (bench.panel), without generating the data again. It was first
+written to find why that stage measured ~140 ms a page on PostgreSQL while a fresh process measured
+~30 ms: the stage ran every request inside one app context (see NOTES.md)."""
+from __future__ import annotations
+
 import sys
-import time
+from pathlib import Path
 
-from bgjobs import create_app, listing
-from bgjobs.extensions import db
-from bgjobs.statuses import Origin
-from bgjobs.users import User
+from . import panel
+from .common import PG_SERVER, REDIS_URL, Env
 
-def main() -> None:
-    url = sys.argv[1]
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "redis://127.0.0.1:6379/14", "BGJOBS_QUEUE": "bench-panel", "WTF_CSRF_ENABLED": False, "BGJOBS_STORAGE": "/tmp/bench-panel-check"})
-    with app.app_context():
-        viewer = db.session.scalar(db.select(User).where(User.username == "viewer"))
-        print("jobs:", db.session.scalar(db.select(db.func.count()).select_from(db.text("jobs"))))
-        page = listing.page(viewer, Origin.USER, None)
-        for _ in range(999):
-            page = listing.page(viewer, Origin.USER, None, after=page.older)
-        deep = listing.Cursor(page.jobs[0].created_at, page.jobs[0].id).encode()
-    c = app.test_client()
-    c.post("/login", data={"username": "viewer", "password": "bench-password"})
-    cases = {"page 1": "/jobs", "page 1000": f"/jobs?after={deep}", "failed": "/jobs?status=failed", "system": "/jobs?tab=system"}
-    for name, path in cases.items():
-        for _ in range(3): c.get(path, headers={"HX-Request": "true"})
-        t = []
-        for _ in range(40):
-            s = time.perf_counter(); r = c.get(path, headers={"HX-Request": "true"}); t.append((time.perf_counter() - s) * 1000)
-            assert r.status_code == 200
-        t.sort()
-        rows = r.get_data(as_text=True).count('<li id="job-')
-        print(f"{name}: p50 {statistics.median(t):.1f} ms, p95 {t[int(len(t)*0.95)-1]:.1f} ms, rows {rows}")
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    url = args[0] if args else f"{PG_SERVER}/bench_panel"
+    env = Env(smoke=False, workdir=Path(__file__).resolve().parent / "out" / "full", redis_url=REDIS_URL)
+    db_name = "postgresql" if url.startswith("postgresql") else "sqlite"
+    for figure in panel.figures(env, db_name, panel.render_times(env, url)):
+        ratio = f" ({figure.ratio:.2f}×)" if figure.ratio is not None else ""
+        print(f"{figure.what}: {figure.value}{ratio} {figure.verdict}".rstrip())
 
 
 if __name__ == "__main__":
