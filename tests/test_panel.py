@@ -2,11 +2,12 @@
 import re
 from datetime import timedelta
 
+import pytest
 from flask import request_started
 from redis import Redis
-from sqlalchemy import event
+from sqlalchemy import event, text
 
-from bgjobs import service, signals, versioncache
+from bgjobs import listing, service, signals, versioncache
 from bgjobs.queueing import get_redis, key
 from bgjobs.extensions import db
 from bgjobs.jobs import Job
@@ -96,11 +97,22 @@ def test_user_and_system_tabs(app, users, login, work):
 
 def test_the_header_badge_counts_active_jobs(app, users, login):
     alice = login("alice")
-    make_jobs(users["alice"], 3)
+    ids = make_jobs(users["alice"], 3)
     html = alice.get("/modules").get_data(as_text=True)
     badge = html[html.index('id="jobs-badge"'):]
+    assert sorted(re.search(r'data-active="([^"]*)"', badge).group(1).split()) == sorted(ids)
     badge = badge[badge.index(">") + 1:badge.index("</a>")]
     assert re.sub(r"\D", "", re.sub(r"<[^>]+>", "", badge)) == "3"
+    assert listing.active(users["alice"], limit=2) == (3, listing.active_ids(users["alice"], limit=2))
+    assert listing.active_count(users["bob"]) == 0 and listing.active_ids(users["bob"]) == []
+
+
+def test_postgresql_plans_each_statement_for_its_parameters(app):
+    """psycopg prepares a statement that runs 5 times before a rollback; PostgreSQL's generic plan
+    for it would be made for an average user, not for one with a hundred thousand jobs."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert db.session.scalar(text("show plan_cache_mode")) == "force_custom_plan"
 
 
 def test_a_poll_with_nothing_changed_answers_204_without_touching_the_database(app, users, login):
