@@ -76,10 +76,10 @@ def enqueue(job_id: str, pipeline=None) -> None:
 
 # -- the worker process's half ---------------------------------------------------------------
 
-def heartbeat(job_id: str, pipeline=None) -> None:
+def heartbeat(job_id: str) -> None:
     """While a job runs its worker refreshes this key; if the worker dies, the key lapses and
     reconcile fails the job within BGJOBS_LOST_AFTER seconds."""
-    (pipeline or get_redis()).set(key("hb", job_id), 1, ex=heartbeat_ttl(current_app))
+    get_redis().set(key("hb", job_id), 1, ex=heartbeat_ttl(current_app))
 
 
 def heartbeat_ttl(app: Flask) -> int:
@@ -103,11 +103,11 @@ def finish(job_id: str, moved: transitions.Moved | None, outcome: Outcome | None
     if moved is None:
         return "skipped"
     try:
-        if outcome is None or outcome.kind == "skipped":
-            if get_redis().exists(key("stop", job_id)) or not transitions.fail(job_id, LOST_MESSAGE):
+        if outcome is None or outcome.kind == "skipped":  # the horse died without reporting
+            if get_redis().exists(key("stop", job_id)):
                 transitions.stop(job_id)  # usually a no-op: on_stopped recorded it already
                 return "stopped"
-            return "failed"
+            return "failed" if transitions.fail(job_id, LOST_MESSAGE) else "stopped"
         if outcome.kind == "stopped":
             transitions.stop(job_id)
             return "stopped"
