@@ -31,7 +31,7 @@ from .timeutil import aware, utcnow
 log = logging.getLogger(__name__)
 _bound_app: Flask | None = None
 # Set by the worker process just before it forks the horse for that job (the horse inherits it).
-_begun: dict[str, transitions.Moved | None] = {}
+begun: dict[str, transitions.Moved | None] = {}
 LOST_MESSAGE = "The worker running this job stopped unexpectedly."
 
 
@@ -147,8 +147,8 @@ def run_job(job_id: str) -> Outcome:
     with _app().app_context():
         # A forked work horse must not share the parent's database connections.
         db.engine.dispose(close=False)
-        if job_id in _begun:
-            return perform(job_id, _begun[job_id])
+        if job_id in begun:
+            return perform(job_id, begun[job_id])
         moved = begin(job_id)  # a plain `rq worker`: this horse does both halves
         outcome = perform(job_id, moved)
         finish(job_id, moved, outcome)

@@ -32,13 +32,13 @@ class JobWorker(Worker):
             except Exception:  # noqa: BLE001 - the row stays Created; reconcile enqueues it again
                 runner.log.exception("could not start job %s", job.id)
                 moved = None
-            runner._begun[job.id] = moved
+            runner.begun[job.id] = moved
             if db.engine.dialect.name == "sqlite":
                 db.engine.dispose()  # SQLite connections must not be carried across fork
         try:
             super().execute_job(job, queue)
         finally:
-            runner._begun.pop(job.id, None)
+            runner.begun.pop(job.id, None)
             with self.app.app_context():
                 try:
                     outcome = job.return_value(refresh=True) if moved is not None else None
@@ -48,7 +48,7 @@ class JobWorker(Worker):
 
     def maintain_heartbeats(self, job, execution):
         super().maintain_heartbeats(job, execution)
-        if runner._begun.get(job.id) is not None:
+        if runner.begun.get(job.id) is not None:
             with self.app.app_context():
                 runner.heartbeat(job.id)
 
