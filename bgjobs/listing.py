@@ -119,10 +119,3 @@ def active(user: User, limit: int = 50) -> tuple[int, list[str]]:
     rows = db.session.execute(select(both.c.id, func.count().over().label("total")).limit(limit)).all()
     return (rows[0].total if rows else 0), [row.id for row in rows]
 
-
-def active_count(user: User) -> int:
-    return active(user, limit=1)[0]
-
-
-def active_ids(user: User, limit: int = 50) -> list[str]:
-    return active(user, limit)[1]

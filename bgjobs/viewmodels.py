@@ -231,12 +231,13 @@ class PanelView:
 
 
 def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str,
-               cursor_args: dict, badge: int | None = None) -> PanelView:
+               cursor_args: dict, badge: tuple[int, list[str]] | None = None) -> PanelView:
+    """badge: the active jobs' count and ids, on fragments (they update the header out of band)."""
     names = owner_names(page.jobs, user)
     now = utcnow()
     rows = [row_view(job, user, names, now) for job in page.jobs]
-    ids = listing.active_ids(user) if badge else []
-    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, badge, ids)
+    count, ids = badge if badge is not None else (None, [])
+    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids)
 
 
 class HeaderView:

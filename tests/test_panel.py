@@ -103,8 +103,9 @@ def test_the_header_badge_counts_active_jobs(app, users, login):
     assert sorted(re.search(r'data-active="([^"]*)"', badge).group(1).split()) == sorted(ids)
     badge = badge[badge.index(">") + 1:badge.index("</a>")]
     assert re.sub(r"\D", "", re.sub(r"<[^>]+>", "", badge)) == "3"
-    assert listing.active(users["alice"], limit=2) == (3, listing.active_ids(users["alice"], limit=2))
-    assert listing.active_count(users["bob"]) == 0 and listing.active_ids(users["bob"]) == []
+    count, some = listing.active(users["alice"], limit=2)
+    assert count == 3 and len(some) == 2 and set(some) <= set(ids)
+    assert listing.active(users["bob"]) == (0, [])
 
 
 def test_postgresql_plans_each_statement_for_its_parameters(app):

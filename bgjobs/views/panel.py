@@ -36,7 +36,7 @@ def _panel(with_badge: bool = False):
     version = signals.version(current_user.id, current_user.is_admin)
     page = listing.page(current_user, TABS[tab], status, after=after, before=before)
     cursor_args = {k: request.args[k] for k in ("after", "before") if request.args.get(k)}
-    badge = listing.active_count(current_user) if with_badge else None
+    badge = listing.active(current_user) if with_badge else None
     return panel_view(current_user, page, tab, status, version, cursor_args, badge)
 
 
@@ -86,9 +86,8 @@ def badge():
     answer, version = _unchanged_or_version()
     if answer:
         return answer
-    count = listing.active_count(current_user)
-    return render_template("panel/_badge.html", badge_count=count, badge_version=version,
-                           badge_ids=listing.active_ids(current_user) if count else [])
+    count, ids = listing.active(current_user)
+    return render_template("panel/_badge.html", badge_count=count, badge_version=version, badge_ids=ids)
 
 
 def _row(job_id: str, confirm: str | None = None, details: bool = False):
