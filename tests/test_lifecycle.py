@@ -200,3 +200,18 @@ def test_submit_with_redis_down_keeps_the_row_for_reconcile(app, users):
         app.extensions.pop("bgjobs_redis")
     kept = job(created.id)
     assert kept.status == "created" and kept.enqueue_attempts == 1  # tried once; reconcile retries
+
+
+def test_a_plain_rq_worker_runs_a_job_through_both_halves(app, users):
+    """Started by `rq worker` rather than our JobWorker, the horse records the status changes itself."""
+    from rq import Worker
+
+    from bgjobs.queueing import get_queue
+
+    created = export(users["alice"])
+    runner.bind_app(app)
+    db.engine.dispose()  # as JobWorker does for SQLite: no connection carried across the fork
+    Worker([get_queue()], connection=get_redis()).work(burst=True, logging_level="WARNING")
+    done = job(created.id)
+    assert done.status == "completed" and done.result_size > 0 and done.started_at is not None
+    assert not get_redis().exists(key("hb", created.id))
