@@ -91,7 +91,6 @@ class RowView:
     expires: Moment  # only while a download is kept
     owner_name: str
     error_summary: str  # the first line of the error, for the row; the details show all of it
-    shown_params: list[tuple[str, str]]  # for the details
     can_stop: bool
     can_delete: bool
     can_download: bool
@@ -109,6 +108,12 @@ class RowView:
     @property
     def waiting(self) -> bool:
         return self.status is JobStatus.CREATED
+
+    @property
+    def shown_params(self) -> list[tuple[str, str]]:
+        """Only the details view reads these: a bulk job's parameters can list 100,000 item ids,
+        too many to format for every row of every render."""
+        return shown_params(self.job.params)
 
 
 def shown_params(params: dict) -> list[tuple[str, str]]:
@@ -157,7 +162,6 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         expires=expires,
         owner_name=owner_names.get(job.owner_id, "System"),
         error_summary=error.splitlines()[0] if error else "",
-        shown_params=shown_params(job.params),
         can_stop=service.can_stop(job, user),
         can_delete=service.can_delete(job, user),
         can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),
