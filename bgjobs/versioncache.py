@@ -28,6 +28,7 @@ class VersionCache:
         self.app = app
         self.lock = threading.Lock()
         self.entries: dict[tuple[int, bool], tuple[str, float]] = {}
+        self.admins: set[tuple[int, bool]] = set()  # the entries a system job's change drops
         self.generation = 0  # moves on every invalidation, so a read racing one is not kept
         self.live = False
         self.pid: int | None = None
@@ -43,6 +44,8 @@ class VersionCache:
         with self.lock:
             if self.live and generation == self.generation:
                 self.entries[viewer] = (value, time.monotonic() + MAX_AGE)
+                if is_admin:
+                    self.admins.add(viewer)
         return value
 
     def _listen(self) -> None:
@@ -50,7 +53,7 @@ class VersionCache:
         if self.pid != os.getpid():
             with self.lock:
                 if self.pid != os.getpid():
-                    self.pid, self.live, self.entries = os.getpid(), False, {}
+                    self.pid, self.live, self.entries, self.admins = os.getpid(), False, {}, set()
                     threading.Thread(target=self._run, name="bgjobs-versions", daemon=True).start()
 
     def _run(self) -> None:
@@ -77,15 +80,20 @@ class VersionCache:
     def _reset(self, live: bool) -> None:
         with self.lock:
             self.generation += 1
-            self.live, self.entries = live, {}
+            self.live, self.entries, self.admins = live, {}, set()
 
     def invalidate(self, user_ids: set[int], system: bool) -> None:
-        """Forget these users' counters (and every admin's, when system jobs changed)."""
+        """Forget these users' counters (and every admin's, when system jobs changed). Each change
+        anywhere reaches every web process, so this costs per user changed, not per entry held."""
         with self.lock:
             self.generation += 1
-            for viewer in list(self.entries):
-                if viewer[0] in user_ids or (system and viewer[1]):
-                    del self.entries[viewer]
+            for uid in user_ids:
+                self.entries.pop((uid, False), None)
+                self.entries.pop((uid, True), None)
+            if system:
+                for admin in self.admins:
+                    self.entries.pop(admin, None)
+                self.admins = set()
 
 
 def for_app(app: Flask) -> VersionCache:

@@ -162,19 +162,21 @@ def test_an_unchanged_poll_is_answered_in_front_of_flask(app, users, login):
         request_started.disconnect(count, app)
 
 
-def test_a_change_published_by_another_process_reaches_the_next_polls(app, users, login):
-    alice = login("alice")
-    make_jobs(users["alice"], 1)
-    poll = poll_url(alice)
-    assert alice.get(poll).status_code == 204  # the first poll starts this process's listener
+@pytest.mark.parametrize("username, system", [("alice", False), ("admin", True)])
+def test_a_change_published_by_another_process_reaches_the_next_polls(app, users, login, username, system):
+    viewer = login(username)
+    make_jobs(users[username], 1)
+    poll = poll_url(viewer)
+    assert viewer.get(poll).status_code == 204  # the first poll starts this process's listener
     wait_for(lambda: versioncache.for_app(app).live, timeout=5, message="the version listener to subscribe")
-    assert alice.get(poll).status_code == 204  # now known to this process without asking Redis
-    # As a worker process does: move alice's counter and publish it (this process's copy is
-    # only told through the subscription).
+    assert viewer.get(poll).status_code == 204  # now known to this process without asking Redis
+    # As a worker process does: move a counter this viewer follows (their own, or for an admin
+    # the system jobs' one) and publish it; this process's copy is only told through the subscription.
+    moved = signals.SYSTEM if system else users[username].id
     other = Redis.from_url(app.config["REDIS_URL"])
-    other.incr(key("ver", users["alice"].id))
-    other.publish(signals.channel(), str(users["alice"].id))
-    wait_for(lambda: alice.get(poll).status_code == 200, timeout=5, message="the poll to see the change")
+    other.incr(key("ver", moved))
+    other.publish(signals.channel(), str(moved))
+    wait_for(lambda: viewer.get(poll).status_code == 200, timeout=5, message="the poll to see the change")
 
 
 def test_polls_read_redis_while_the_version_listener_is_not_subscribed(app, users, login):
