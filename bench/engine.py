@@ -20,9 +20,9 @@ PASSWORD = "bench-password"
 
 def prepare(env: Env) -> None:
     """A fresh engine database with the demo users and two export modules (small and large)."""
-    from bgjobs.domain import Item, Module
+    from bgjobs.host.models import Item, Module
     from bgjobs.extensions import db
-    from bgjobs.seed import PRODUCT_FIELDS, WORKFLOW, seed
+    from bgjobs.host.seed import PRODUCT_FIELDS, WORKFLOW, seed
 
     app = app_for(env, env.engine_db)
     fresh_schema(app)
@@ -79,14 +79,14 @@ def _engine_app(env: Env, queue: str, **config):
 
 def _alice():
     from bgjobs.extensions import db
-    from bgjobs.users import User
+    from bgjobs.auth.models import User
 
     return db.session.scalar(select(User).where(User.username == "alice"))
 
 
 def _statuses(job_ids: list[str]) -> dict[str, int]:
     from bgjobs.extensions import db
-    from bgjobs.jobs import Job
+    from bgjobs.jobs.models import Job
 
     db.session.expire_all()
     rows = db.session.execute(select(Job.status, func.count()).where(Job.id.in_(job_ids)).group_by(Job.status)).all()
@@ -94,14 +94,14 @@ def _statuses(job_ids: list[str]) -> dict[str, int]:
 
 
 def _submit_many(env: Env, queue: str, type_id: str, params: dict, count: int) -> tuple[float, list[str]]:
-    from bgjobs import service
+    from bgjobs.jobs import actions
     from bgjobs.extensions import db
 
     app = _engine_app(env, queue)
     with app.app_context():
         user = _alice()
         with Timer() as timer:
-            ids = [service.submit(type_id, params, user).id for _ in range(count)]
+            ids = [actions.submit(type_id, params, user).id for _ in range(count)]
         db.session.remove()
         db.engine.dispose()
     return timer.seconds, ids
@@ -160,8 +160,8 @@ def job_overhead(env: Env) -> list[Figure]:
 
 
 def worker_memory(env: Env) -> list[Figure]:
-    from bgjobs import service
-    from bgjobs.domain import Module
+    from bgjobs.jobs import actions
+    from bgjobs.host.models import Module
     from bgjobs.extensions import db
 
     sizes = env.sizes
@@ -173,7 +173,7 @@ def worker_memory(env: Env) -> list[Figure]:
             app = _engine_app(env, queue)
             with app.app_context():
                 module = db.session.scalar(select(Module).where(Module.name == name))
-                job_id = service.submit("module_export", {"module_id": module.id, "format": fmt}, _alice()).id
+                job_id = actions.submit("module_export", {"module_id": module.id, "format": fmt}, _alice()).id
                 db.session.remove()
                 db.engine.dispose()
             _, reports = run_workers(env, "engine", queue, 1)

@@ -1,4 +1,4 @@
-"""Bench-only job types, added to the registry's cache inside bench processes only (the bench
+"""Bench-only job types, registered inside bench processes only (the bench
 process that submits and the worker processes that run). The production registry is untouched.
 
 - bench_noop: reports progress once and returns (the job-overhead benchmark);
@@ -6,8 +6,8 @@ process that submits and the worker processes that run). The production registry
 The bare baselines run bench.bare's functions with plain RQ and the same Worker class."""
 from __future__ import annotations
 
-from bgjobs import registry
-from bgjobs.registry import Implementation, JobType, Plan
+from bgjobs.jobs import types
+from bgjobs.jobs.types import JobType, Plan
 
 from .bare import burn
 
@@ -31,7 +31,6 @@ def _cpu(ctx) -> None:
 
 
 def install() -> None:
-    """Add the bench types to this process's registry cache (idempotent)."""
-    types = registry.registry()
-    types.setdefault(NOOP, JobType(NOOP, "Benchmark no-op", "·", impl=Implementation(run=_noop, plan=_plan)))
-    types.setdefault(CPU, JobType(CPU, "Benchmark CPU", "·", impl=Implementation(run=_cpu, plan=_plan)))
+    """Register the bench types in this process (idempotent)."""
+    types.register(JobType(NOOP, "Benchmark no-op", "", plan=_plan, run=_noop))
+    types.register(JobType(CPU, "Benchmark CPU", "", plan=_plan, run=_cpu))

@@ -24,10 +24,10 @@ def _client(app, username: str):
 
 def deep_cursor(app, page_number: int) -> tuple[str, float]:
     """The `after` cursor of page `page_number`, found by following Next from page 1 (and the time that took)."""
-    from bgjobs import listing
+    from bgjobs.jobs import listing
     from bgjobs.extensions import db
-    from bgjobs.statuses import Origin
-    from bgjobs.users import User
+    from bgjobs.jobs.statuses import Origin
+    from bgjobs.auth.models import User
 
     with app.app_context():
         viewer = db.session.scalar(select(User).where(User.username == VIEWER))

@@ -46,7 +46,7 @@ def setup(args: argparse.Namespace) -> tuple[Env, object]:
     redis_handle = None
     redis_url = args.redis_url or REDIS_URL
     if not redis_ready(redis_url):
-        from bgjobs.embedded_redis import start
+        from bgjobs.engine.embedded_redis import start
 
         redis_handle, redis_url = start(str(workdir / "redis"))
     elif not args.smoke and not args.redis_url:

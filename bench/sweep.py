@@ -14,13 +14,13 @@ from .datagen import Dataset
 
 
 def expiry(env: Env, url: str, dataset: Dataset, db_name: str) -> list[Figure]:
-    from bgjobs import expiry as engine_expiry
-    from bgjobs import runner
+    from bgjobs.engine import expiry as engine_expiry
+    from bgjobs.engine import appctx
     from bgjobs.extensions import db
-    from bgjobs.jobs import Job
+    from bgjobs.jobs.models import Job
 
     app = app_for(env, url, queue="bench-expiry")
-    runner.bind_app(app)
+    appctx.bind_app(app)
     postgres = url.startswith("postgresql")
     due_rows = (Job.status == "completed", Job.expires_at <= dataset.now)
     expired_due = (Job.status == "expired", Job.expires_at > dataset.due_floor)

@@ -24,7 +24,7 @@ def main(argv: list[str]) -> None:
         from bench.jobtypes import install
         from bgjobs import create_app
         from bgjobs.extensions import db
-        from bgjobs.workers import make_worker
+        from bgjobs.engine.worker import make_worker
 
         app = create_app()
         install()
@@ -33,10 +33,9 @@ def main(argv: list[str]) -> None:
             db.engine.dispose()
     else:
         if mode == "bare-loaded":
-            from bgjobs import create_app, registry
+            from bgjobs import create_app
 
-            create_app()
-            registry.registry()
+            create_app()  # loads the job types too, as the engine's worker process does
         from redis import Redis
         from rq import Queue, Worker
 

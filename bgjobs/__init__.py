@@ -1,5 +1,5 @@
 """Background Jobs: a Flask app whose users launch heavy work that RQ workers run, and a panel
-to follow it. create_app builds everything; importing this package starts nothing."""
+to follow it. `create_app` builds everything; importing this package starts nothing."""
 from __future__ import annotations
 
 import os
@@ -8,6 +8,12 @@ from flask import Flask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    """The application factory, and the composition root of the web side: it reads the settings
+    (environment, then `test_config`), binds the extensions, registers every job type
+    (`bgjobs.jobtypes.load`), the blueprints, the error mapper, the CLI and the poll gate.
+
+    The worker (`worker.py`) and the CLI build the same app, so a job runs with the same
+    configuration and job types as the page that started it."""
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -15,22 +21,35 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     os.makedirs(app.instance_path, exist_ok=True)
-    from .config import from_env
+    from bgjobs.config import from_env
 
     app.config.from_mapping(from_env(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import cli, pollgate, sessions, users, views
-    from .extensions import csrf, db, htmx, init_db, migrate
+    from bgjobs import cli, jobtypes
+    from bgjobs.api import views as api_views
+    from bgjobs.auth import models as auth_models
+    from bgjobs.auth import sessions
+    from bgjobs.auth import views as auth_views
+    from bgjobs.extensions import csrf, db, htmx, init_db, migrate
+    from bgjobs.host import views as host_views
+    from bgjobs.panel import pollgate
+    from bgjobs.panel import views as panel_views
+    from bgjobs.web import errors, vendor
 
     init_db(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
     sessions.init_app(app)
-    users.init_app(app)
-    views.init_app(app)
+    auth_models.init_app(app)
+    jobtypes.load()
+    for blueprint in (auth_views.bp, panel_views.bp, api_views.bp, host_views.bp, vendor.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_views.bp)  # the API checks CSRF itself, except for Bearer-token calls
+    panel_views.init_app(app)
+    errors.init_app(app)
     cli.init_app(app)
     pollgate.init_app(app)
     return app

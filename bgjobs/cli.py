@@ -7,10 +7,12 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from . import expiry, reconcile, service
-from .extensions import db
-from .registry import InvalidParams, UnknownJobType
-from .users import User
+from bgjobs.engine import expiry
+from bgjobs.engine import reconcile
+from bgjobs.jobs import actions
+from bgjobs.extensions import db
+from bgjobs.jobs.types import InvalidParams, UnknownJobType
+from bgjobs.auth.models import User
 
 
 @click.group("bgjobs")
@@ -23,7 +25,7 @@ def group():
 @click.option("--archive-items", default=60000, show_default=True, help="Items in the large Media Archive module.")
 def seed_command(items: int, archive_items: int):
     """Create the demo users, modules and import templates (safe to run again)."""
-    from .seed import seed
+    from bgjobs.host.seed import seed
 
     password = current_app.config["BGJOBS_DEMO_PASSWORD"]
     seed(password, items, archive_items)
@@ -40,7 +42,7 @@ def enqueue_command(type_id: str, username: str, params: str):
     if user is None:
         raise click.ClickException(f"No user called {username}.")
     try:
-        job = service.submit(type_id, json.loads(params), user)
+        job = actions.submit(type_id, json.loads(params), user)
     except (json.JSONDecodeError, InvalidParams) as exc:
         raise click.ClickException(str(exc)) from None
     except UnknownJobType:
@@ -75,7 +77,7 @@ def reconcile_command():
 @group.command("cron")
 def cron_command():
     """Run the RQ cron scheduler (expiry sweep and reconcile)."""
-    from .periodic import cron_scheduler
+    from bgjobs.engine.cron import cron_scheduler
 
     cron_scheduler().start()
 
@@ -84,7 +86,7 @@ def cron_command():
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool):
     """Run one fork-based RQ worker with the scheduler (same as `python worker.py`)."""
-    from .workers import run_worker
+    from bgjobs.engine.worker import run_worker
 
     run_worker(current_app._get_current_object(), burst=burst)
 
@@ -94,7 +96,7 @@ def worker_command(burst: bool):
 @click.option("--workers", default=1, show_default=True, help="RQ worker processes.")
 def run_command(port: int, workers: int):
     """Web, worker(s) and scheduler together; an embedded Redis when REDIS_URL is unset."""
-    from .supervisor import run_all
+    from bgjobs.engine.supervisor import run_all
 
     run_all(current_app._get_current_object(), port, workers)
 

@@ -1,7 +1,9 @@
-"""Settings read from the environment, with defaults that need no server."""
+"""Settings read from the environment, with defaults (bgjobs.defaults) that need no server."""
 from __future__ import annotations
 
 import os
+
+from bgjobs import defaults
 
 
 def from_env(instance_path: str) -> dict:
@@ -15,16 +17,15 @@ def from_env(instance_path: str) -> dict:
         "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "BGJOBS_QUEUE": env.get("BGJOBS_QUEUE", "bgjobs"),
         "BGJOBS_STORAGE": env.get("BGJOBS_STORAGE", os.path.join(instance_path, "storage")),
-        "BGJOBS_RESULT_TTL": int(env.get("BGJOBS_RESULT_TTL", "86400")),
-        # A job whose worker stops sending heartbeats for this long is failed by reconcile.
-        "BGJOBS_LOST_AFTER": int(env.get("BGJOBS_LOST_AFTER", "120")),
-        "BGJOBS_PROGRESS_INTERVAL": float(env.get("BGJOBS_PROGRESS_INTERVAL", "1.0")),
-        "BGJOBS_JOB_TIMEOUT": int(env.get("BGJOBS_JOB_TIMEOUT", "3600")),
-        "BGJOBS_POLL_SECONDS": float(env.get("BGJOBS_POLL_SECONDS", "2")),
+        "BGJOBS_RESULT_TTL": int(env.get("BGJOBS_RESULT_TTL", defaults.RESULT_TTL)),
+        "BGJOBS_LOST_AFTER": int(env.get("BGJOBS_LOST_AFTER", defaults.LOST_AFTER)),
+        "BGJOBS_PROGRESS_INTERVAL": float(env.get("BGJOBS_PROGRESS_INTERVAL", defaults.PROGRESS_INTERVAL)),
+        "BGJOBS_JOB_TIMEOUT": int(env.get("BGJOBS_JOB_TIMEOUT", defaults.JOB_TIMEOUT)),
+        "BGJOBS_POLL_SECONDS": float(env.get("BGJOBS_POLL_SECONDS", defaults.POLL_SECONDS)),
         "BGJOBS_DEMO_PASSWORD": env.get("BGJOBS_DEMO_PASSWORD", "demo-password"),
         # The tests use a cheap hash so that seeding per test is fast; keep scrypt anywhere real.
         "BGJOBS_PASSWORD_HASH": env.get("BGJOBS_PASSWORD_HASH", "scrypt"),
-        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": defaults.MAX_UPLOAD_BYTES,
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

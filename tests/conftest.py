@@ -24,7 +24,7 @@ def redis_url(tmp_path_factory):
     if url:
         yield url
         return
-    from bgjobs.embedded_redis import start
+    from bgjobs.engine.embedded_redis import start
 
     handle, url = start(str(tmp_path_factory.mktemp("redis")))
     yield url
@@ -65,15 +65,15 @@ def app(app_config):
     app = create_app(app_config)
     with app.app_context():
         _empty_database()
-        from bgjobs.queueing import get_redis
+        from bgjobs.connections import get_redis
 
         get_redis().flushdb()
-        from bgjobs.seed import seed
+        from bgjobs.host.seed import seed
 
         seed(PASSWORD, items=40)
-        from bgjobs import runner
+        from bgjobs.engine import appctx
 
-        runner.bind_app(app)
+        appctx.bind_app(app)
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -93,7 +93,7 @@ def _empty_database() -> None:
 
 @pytest.fixture
 def users(app):
-    from bgjobs.users import User
+    from bgjobs.auth.models import User
 
     return {u.username: u for u in db.session.scalars(db.select(User))}
 
@@ -101,7 +101,7 @@ def users(app):
 @pytest.fixture
 def work(app):
     """Run a real fork-based RQ worker in burst mode until the queue is empty."""
-    from bgjobs.workers import make_worker
+    from bgjobs.engine.worker import make_worker
 
     def run():
         worker = make_worker(app)

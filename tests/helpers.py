@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from bgjobs.extensions import db
-from bgjobs.jobs import Job
+from bgjobs.jobs.models import Job
 
 
 def job(job_id: str) -> Job:
@@ -28,7 +28,7 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1, message: s
 
 def make_items(module_id: int, count: int, status: str = "Draft") -> None:
     """Bulk-insert items (fast enough for 100,000)."""
-    from bgjobs.domain import Item
+    from bgjobs.host.models import Item
 
     rows = [{"module_id": module_id, "status": status,
              "data": {"sku": f"BULK-{n:06d}", "title": f"Bulk item {n}", "price": n, "stock": n % 7}}
@@ -40,7 +40,7 @@ def make_items(module_id: int, count: int, status: str = "Draft") -> None:
 
 def force_status(job_id: str, status: str, **values) -> None:
     """Put a job straight into a status (for rule tests that need every status without waiting)."""
-    from bgjobs.jobs import JobRecipient
+    from bgjobs.jobs.models import JobRecipient
     from bgjobs.timeutil import utcnow
 
     if status not in ("created", "in_progress"):
@@ -54,11 +54,11 @@ IMPORT_CSV = "SKU,Title,Price,Stock\nPRO-00001,Renamed one,9.5,3\nNEW-1,Brand ne
 
 
 def import_job(user, template_name: str = "Product price list", text: str = IMPORT_CSV):
-    from bgjobs import service
-    from bgjobs.domain import ImportTemplate
+    from bgjobs.jobs import actions
+    from bgjobs.host.models import ImportTemplate
 
     template = db.session.scalar(db.select(ImportTemplate).where(ImportTemplate.name == template_name))
-    return service.submit("item_import", {"template_id": template.id, "csv": text, "filename": "prices.csv"}, user)
+    return actions.submit("item_import", {"template_id": template.id, "csv": text, "filename": "prices.csv"}, user)
 
 
 def children(pid: int) -> list[int]:
@@ -87,7 +87,7 @@ def kill_tree(pid: int) -> None:
 
 def batch_items(batch_id: str) -> set[int]:
     """The ids of the items that recorded this BatchID."""
-    from bgjobs.domain import ItemBatch
+    from bgjobs.host.models import ItemBatch
 
     return set(db.session.scalars(db.select(ItemBatch.item_id).where(ItemBatch.batch_id == batch_id)))
 

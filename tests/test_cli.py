@@ -2,14 +2,14 @@
 from datetime import timedelta
 
 from bgjobs.extensions import db
-from bgjobs.jobs import Job
+from bgjobs.jobs.models import Job
 from bgjobs.timeutil import utcnow
-from bgjobs.users import User
+from bgjobs.auth.models import User
 from tests.helpers import job
 
 
 def test_seed_is_idempotent(app):
-    from bgjobs.domain import Item, Module
+    from bgjobs.host.models import Item, Module
 
     runner = app.test_cli_runner()
     for _ in range(2):

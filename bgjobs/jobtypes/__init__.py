@@ -1,13 +1,13 @@
-"""Implementations of the registry's job types, keyed by type id (see bgjobs.registry)."""
+"""The job types, by family (items/, media/, documents/), with their shared helpers in common/.
+
+`load()` registers every type in the table of bgjobs.jobs.types; the composition roots call it
+once (create_app). Importing this package registers nothing."""
 from __future__ import annotations
 
-from . import bulk_change_status, bulk_create, bulk_edit, item_import, module_export, report_download
 
-IMPLEMENTATIONS = {
-    "module_export": module_export.IMPLEMENTATION,
-    "report_download": report_download.IMPLEMENTATION,
-    "bulk_change_status": bulk_change_status.IMPLEMENTATION,
-    "bulk_edit": bulk_edit.IMPLEMENTATION,
-    "bulk_create": bulk_create.IMPLEMENTATION,
-    "item_import": item_import.IMPLEMENTATION,
-}
+def load() -> None:
+    """Register each family's types, then the planned ones no family offers yet."""
+    from bgjobs.jobtypes import items, planned
+
+    items.register()
+    planned.register()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bgjobs import signals
+from bgjobs.jobs import changes
 from bgjobs.extensions import db
-from bgjobs.jobs import Job
+from bgjobs.jobs.models import Job
 from bgjobs.timeutil import utcnow
-from bgjobs.users import User
+from bgjobs.auth.models import User
 
 
 def user_id(username: str) -> int:
@@ -38,5 +38,5 @@ def add_jobs(username: str, statuses: list[str], start_minutes_ago: int = 120) -
         db.session.flush()
         ids.append(job.id)
     db.session.commit()
-    signals.bump([owner])
+    changes.bump([owner])
     return ids

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from bgjobs.domain import Item
+from bgjobs.host.models import Item
 from bgjobs.extensions import db
 from tests.e2e.conftest import first_row_id, row, seen
 from tests.helpers import job, make_items

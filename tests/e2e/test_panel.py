@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from bgjobs.domain import Item, ItemBatch
+from bgjobs.host.models import Item, ItemBatch
 from bgjobs.extensions import db
 from tests.e2e.conftest import first_row_id, row
 from tests.e2e.data import add_jobs

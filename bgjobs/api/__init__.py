@@ -1,0 +1,1 @@
+"""The JSON API for scripts: the same rules as the panel."""

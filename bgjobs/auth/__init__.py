@@ -1,0 +1,1 @@
+"""Users, login and logout, API tokens and the session cookie."""

@@ -1,0 +1,78 @@
+"""Lost work: nothing stays In Progress or Created forever.
+
+- In Progress with no heartbeat for BGJOBS_LOST_AFTER seconds: the worker died (SIGKILL, OOM,
+  machine lost) -> Failed with a reason (or Stopped, if the user had asked to stop it).
+- Created whose RQ job is not in Redis (the enqueue never arrived, or Redis lost it): enqueued
+  again, up to MAX_ENQUEUE_ATTEMPTS, then Failed with a reason.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from rq.exceptions import NoSuchJobError
+from rq.job import Job as RQJob
+from sqlalchemy import select, update
+
+from bgjobs import defaults
+from bgjobs.engine import appctx, heartbeat
+from bgjobs.jobs.enqueue import enqueue
+from bgjobs.jobs import transitions, types
+from bgjobs.extensions import db
+from bgjobs.jobs.models import Job
+from bgjobs.connections import get_redis
+from bgjobs.jobs.statuses import JobStatus
+from bgjobs.timeutil import utcnow
+
+NOT_QUEUED_MESSAGE = "The job could not be handed to a worker. Please start it again."
+
+
+def reconcile() -> dict:
+    with appctx.app().app_context():
+        return {"lost": _fail_lost(), "requeued": _requeue_unqueued()}
+
+
+def _fail_lost() -> int:
+    grace = utcnow() - timedelta(seconds=defaults.lost_half(current_app.config["BGJOBS_LOST_AFTER"]))
+    rows = db.session.execute(
+        select(Job.id, Job.stop_requested_at).where(
+            Job.status == JobStatus.IN_PROGRESS.value, Job.started_at <= grace
+        )
+    ).all()
+    count = 0
+    for row in rows:
+        if heartbeat.alive(row.id):
+            continue
+        if transitions.stop(row.id) if row.stop_requested_at else transitions.fail(row.id, heartbeat.LOST_MESSAGE):
+            count += 1
+    return count
+
+
+def _requeue_unqueued() -> int:
+    grace = utcnow() - timedelta(seconds=current_app.config["BGJOBS_LOST_AFTER"])
+    rows = db.session.execute(
+        select(Job.id, Job.type, Job.enqueue_attempts).where(Job.status == JobStatus.CREATED.value, Job.created_at <= grace)
+    ).all()
+    count = 0
+    for row in rows:
+        if _in_redis(row.id):
+            continue
+        if row.enqueue_attempts >= defaults.MAX_ENQUEUE_ATTEMPTS:
+            transitions.fail(row.id, NOT_QUEUED_MESSAGE)
+        else:
+            db.session.execute(
+                update(Job).where(Job.id == row.id).values(enqueue_attempts=Job.enqueue_attempts + 1)
+            )
+            db.session.commit()
+            enqueue(row.id, types.get(row.type).timeout)
+            count += 1
+    return count
+
+
+def _in_redis(job_id: str) -> bool:
+    try:
+        status = RQJob.fetch(job_id, connection=get_redis()).get_status()
+    except NoSuchJobError:
+        return False
+    # A finished/failed RQ job for a row still Created means the row never moved: treat as lost.
+    return status in ("queued", "scheduled", "deferred", "started")

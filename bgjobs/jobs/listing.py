@@ -1,0 +1,122 @@
+"""The panel's pages: keyset pagination, 15 a page, newest first, on indexed columns, so page 1
+and page 10,000 cost the same and nothing repeats or is skipped while new jobs arrive."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from bgjobs import defaults
+from bgjobs.extensions import db
+from bgjobs.jobs.models import Job, JobRecipient
+from bgjobs.jobs.statuses import ACTIVE, JobStatus, Origin
+from bgjobs.auth.models import User
+
+PAGE_SIZE = defaults.PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class Cursor:
+    created_at: datetime
+    id: str
+
+    def encode(self) -> str:
+        return f"{self.created_at.isoformat()}~{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> "Cursor | None":
+        if not text:
+            return None
+        try:
+            stamp, job_id = text.split("~", 1)
+            return cls(datetime.fromisoformat(stamp), job_id)
+        except ValueError:
+            raise ValueError("That page link is not valid any more; showing the first page.") from None
+
+
+@dataclass
+class Page:
+    jobs: list[Job]
+    newer: Cursor | None  # "Previous" (towards newer jobs)
+    older: Cursor | None  # "Next" (towards older jobs)
+
+
+def page(user: User, origin: Origin, status: JobStatus | None, after: Cursor | None = None,
+         before: Cursor | None = None, size: int = PAGE_SIZE) -> Page:
+    """One page. `after` continues towards older jobs (Next), `before` towards newer (Previous)."""
+    created, ident, base = _columns(user, origin, status)
+    going_back = before is not None and after is None
+    query = base
+    # (created, id) beyond the cursor, written as a range on created plus a tie-break, so the
+    # range is an index bound on both databases: page 1,000 seeks like page 1 instead of
+    # filtering the 15,000 newer rows (a bare OR is only a filter to PostgreSQL and SQLite).
+    if after is not None:
+        query = query.where(created <= after.created_at, or_(created < after.created_at, ident < after.id))
+    if going_back:
+        query = query.where(created >= before.created_at, or_(created > before.created_at, ident > before.id))
+        query = query.order_by(created.asc(), ident.asc())
+    else:
+        query = query.order_by(created.desc(), ident.desc())
+    ids = list(db.session.execute(query.limit(size + 1)).all())
+    more = len(ids) > size
+    ids = ids[:size]
+    if going_back:
+        ids.reverse()
+        if not more:  # reached the newest jobs: show a full first page instead of a short one
+            return page(user, origin, status, size=size)
+    jobs = _load([row.id for row in ids])
+    has_newer = going_back and more or (after is not None and bool(ids))
+    has_older = more if not going_back else bool(ids)
+    first, last = (ids[0], ids[-1]) if ids else (None, None)
+    return Page(
+        jobs=jobs,
+        newer=Cursor(first.created_at, first.id) if has_newer and first else None,
+        older=Cursor(last.created_at, last.id) if has_older and last else None,
+    )
+
+
+def _columns(user: User, origin: Origin, status: JobStatus | None):
+    """The (created_at, id) columns to order by and the filtered query of (id, created_at)."""
+    if origin is Origin.SYSTEM and not user.is_admin:
+        created, ident = JobRecipient.created_at, JobRecipient.job_id
+        query = select(ident.label("id"), created.label("created_at")).where(JobRecipient.user_id == user.id)
+        if status is not None:
+            query = query.where(JobRecipient.status == status.value)
+        return created, ident, query
+    created, ident = Job.created_at, Job.id
+    query = select(ident, created).where(Job.origin == origin.value)
+    if origin is Origin.USER:
+        query = query.where(Job.owner_id == user.id)
+    if status is not None:
+        query = query.where(Job.status == status.value)
+    return created, ident, query
+
+
+def _load(ids: list[str]) -> list[Job]:
+    if not ids:
+        return []
+    by_id = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _active(user: User):
+    """The jobs the header badge counts: the user's own active jobs, and the active system jobs
+    they are notified of (both answered from the panel's indexes)."""
+    active = [s.value for s in ACTIVE]
+    own = select(Job.id).where(Job.owner_id == user.id, Job.origin == Origin.USER.value, Job.status.in_(active))
+    notified = select(JobRecipient.job_id.label("id")).where(
+        JobRecipient.user_id == user.id, JobRecipient.status.in_(active)
+    )
+    return own, notified
+
+
+def active(user: User, limit: int = 50) -> tuple[int, list[str]]:
+    """How many jobs the badge counts, and the ids of up to `limit` of them (so the browser can
+    tell which one just finished, and show a notice, on any page), in one query. The two sets are
+    disjoint: recipients are only ever recorded for system jobs."""
+    own, notified = _active(user)
+    both = own.union_all(notified).subquery()
+    rows = db.session.execute(select(both.c.id, func.count().over().label("total")).limit(limit)).all()
+    return (rows[0].total if rows else 0), [row.id for row in rows]
+

@@ -1,0 +1,91 @@
+"""The job row (the panel's truth) and the recipients who are notified of system jobs."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bgjobs.extensions import db
+from bgjobs.jobs.statuses import ACTIVE, JobStatus, Origin
+from bgjobs.timeutil import utcnow
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Job(db.Model):
+    """One background job. Its id is also the RQ job id."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        # Keyset pages: (owner, origin[, status]) then newest first; page 1 and page 10,000 cost the same.
+        Index("ix_jobs_owner_page", "owner_id", "origin", "created_at", "id"),
+        Index("ix_jobs_owner_status_page", "owner_id", "origin", "status", "created_at", "id"),
+        # Admins' System Generated tab lists every system job.
+        Index("ix_jobs_origin_page", "origin", "created_at", "id"),
+        Index("ix_jobs_origin_status_page", "origin", "status", "created_at", "id"),
+        # Expiry sweep and reconcile look up by status and a time.
+        Index("ix_jobs_status_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_job_id)
+    type: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(16), default=Origin.USER.value)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.CREATED.value)
+    description: Mapped[str] = mapped_column(String(255), default="")
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    progress_message: Mapped[str] = mapped_column(String(255), default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    # Counts and lists a handler reports (e.g. rows created/updated, items skipped).
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    result_path: Mapped[str | None] = mapped_column(String(255))  # relative to the storage root
+    result_name: Mapped[str | None] = mapped_column(String(255))  # the name the browser saves
+    result_size: Mapped[int | None] = mapped_column(BigInteger)
+    result_mimetype: Mapped[str | None] = mapped_column(String(100))
+    batch_id: Mapped[str | None] = mapped_column(String(36))
+    # Where "Open ..." goes: {"module_id": 3, "batch_id": "..."} or {"item_id": 7, ...}
+    target: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    stop_requested_at: Mapped[datetime | None]
+    enqueue_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def state(self) -> JobStatus:
+        return JobStatus(self.status)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE
+
+    @property
+    def is_system(self) -> bool:
+        return self.origin == Origin.SYSTEM.value
+
+    @property
+    def stopping(self) -> bool:
+        return self.stop_requested_at is not None and self.is_active
+
+
+class JobRecipient(db.Model):
+    """A user notified of a system job (Users to Notify). Status and created_at are copied here
+    so a recipient's System Generated tab is a keyset scan of one index."""
+
+    __tablename__ = "job_recipients"
+    __table_args__ = (
+        Index("ix_job_recipients_page", "user_id", "created_at", "job_id"),
+        Index("ix_job_recipients_status_page", "user_id", "status", "created_at", "job_id"),
+    )
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]

@@ -1,0 +1,77 @@
+"""Files under one storage root: each job's results (jobs/<id>/) and uploaded inputs
+(inputs/<id>/). Paths come from job rows, never from a request, and nothing outside the root is
+ever read or deleted."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from flask import current_app
+
+
+class OutsideStorage(ValueError):
+    pass
+
+
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def root() -> Path:
+    """The resolved storage root, created on first use (resolved once per app: a sweep removes
+    thousands of folders)."""
+    path = current_app.extensions.get("bgjobs_storage_root")
+    if path is None:
+        path = Path(current_app.config["BGJOBS_STORAGE"]).resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        current_app.extensions["bgjobs_storage_root"] = path
+    return path
+
+
+def resolve(relative: str) -> Path:
+    """The absolute path of a stored file; raises OutsideStorage for anything that escapes the root."""
+    base = root()
+    path = (base / relative).resolve()
+    if base != path and base not in path.parents:
+        raise OutsideStorage(relative)
+    return path
+
+
+def _job_path(job_id: str, area: str = "jobs") -> Path:
+    if not JOB_ID.fullmatch(job_id):  # a plain name can never point outside its area
+        raise OutsideStorage(job_id)
+    return root() / area / job_id
+
+
+def job_dir(job_id: str) -> Path:
+    path = _job_path(job_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def relative(path: Path) -> str:
+    return str(path.resolve().relative_to(root()))
+
+
+def remove_job_files(job_id: str) -> None:
+    """Delete everything a job wrote (partial output of a stopped or failed job, or an expired result)."""
+    shutil.rmtree(_job_path(job_id), ignore_errors=True)
+
+
+def save_input(job_id: str, param: str, filename: str, stream) -> dict:
+    """Store an uploaded input of a job (a binary stream or bytes) as inputs/<id>/<param>; the
+    job's params keep only this reference, so list queries and polls never carry the file."""
+    folder = _job_path(job_id, "inputs")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / param
+    with open(path, "wb") as out:
+        if isinstance(stream, bytes):
+            out.write(stream)
+        else:
+            shutil.copyfileobj(stream, out, 1024 * 1024)
+    return {"name": filename, "path": relative(path), "size": path.stat().st_size}
+
+
+def remove_inputs(job_id: str) -> None:
+    """Delete a job's uploaded inputs (with the job itself; a failed job keeps them for a rerun)."""
+    shutil.rmtree(_job_path(job_id, "inputs"), ignore_errors=True)

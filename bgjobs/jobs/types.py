@@ -1,0 +1,148 @@
+"""The table of job types: a stable id, what users see (label, icon), what the panel offers
+(stop, download, open), where it runs (queue, time limit), its parameters, its plan and its run.
+
+Registration flows inward: each type module builds its complete `JobType` and calls
+`register()`; `bgjobs.jobtypes.load()` does that once at app creation. This module never imports
+the types, so the web side, the engine and the job types can all read it.
+
+Writing a new type (one module under bgjobs/jobtypes/<family>/, plus an optional start-form
+partial templates/jobtypes/<id>.html):
+
+    def plan(params: dict, actor) -> Plan:      # check and normalise; raise InvalidParams
+        ...                                     # actor: a User or a SystemTrigger
+    def run(ctx: JobContext) -> None:           # do the work (see JobContext)
+        ...
+    TYPE = JobType(id="my_type", label="My type", icon=ICON, params=(...), plan=plan, run=run)
+    def register() -> None: types.register(TYPE)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from bgjobs.jobs.errors import InvalidParams, UnknownJobType
+
+if TYPE_CHECKING:
+    from bgjobs.jobs.context import JobContext
+
+__all__ = ["InvalidParams", "UnknownJobType", "JobType", "Param", "Plan", "register", "get", "all_types"]
+
+# What "Open ..." buttons a type offers.
+OPEN_MODULE = "module"  # Open Module (filtered by BatchID)
+OPEN_ITEM = "item"  # Open Item
+OPEN_STUDIO = "studio"  # Open Creative Automation Studio (wizard step)
+
+# Queues by weight: item operations are light, media and documents heavy. The engine's own
+# maintenance has a queue of its own (bgjobs.defaults.MAINTENANCE_QUEUE).
+LIGHT, HEAVY = "light", "heavy"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter as the API documents it and a start form sends it.
+
+    kind: "int", "str", "choice", "list[int]", "list[str]", "dict", "text", or "file" (an
+    uploaded file: the form sends the upload, the API the file's text; either way it is stored in
+    the job's inputs area before `plan` runs, and the plan receives {"name", "path", "size"})."""
+
+    name: str
+    kind: str
+    help: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        data = {"name": self.name, "type": self.kind, "required": self.required, "help": self.help}
+        if self.choices:
+            data["choices"] = list(self.choices)
+        return data
+
+    def from_form(self, form) -> Any:
+        """This parameter's value from a submitted form (a werkzeug MultiDict)."""
+        if self.kind.startswith("list["):
+            return form.getlist(self.name)
+        return form.get(self.name)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What submitting a job will create, decided from the parameters before anything is written."""
+
+    params: dict
+    description: str
+    system: bool = False  # system-generated (e.g. an import whose template names Users to Notify)
+    recipient_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class JobType:
+    """A complete job type. `run` is None for a type the product lists but does not offer yet."""
+
+    id: str
+    label: str
+    icon: str  # SVG path data for a 24x24 stroke icon, so a glance tells an export from an import
+    stop: bool = False
+    download: bool = False
+    opens: tuple[str, ...] = ()
+    queue: str = LIGHT
+    timeout: int | None = None  # seconds; None takes BGJOBS_JOB_TIMEOUT
+    params: tuple[Param, ...] = ()
+    # Check and normalise params for this actor; raise InvalidParams with a message they can act on.
+    plan: Callable[[dict, Any], Plan] | None = None
+    run: Callable[["JobContext"], None] | None = None
+    # Where the host pages show its start form (templates/jobtypes/<id>.html): "module" (a card
+    # on a module's page), "bulk" (the module's bulk bar, acting on the ticked items), "modules"
+    # (the modules page), "item" (an item's page); None when it has no form.
+    form: str | None = None
+    # A form's fields -> params, when the generic per-Param reading does not fit.
+    read_form: Callable[[Any], dict] | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.run is not None and self.plan is not None
+
+    def params_from_form(self, form) -> dict:
+        if self.read_form is not None:
+            return self.read_form(form)
+        return {p.name: value for p in self.params if (value := p.from_form(form)) is not None}
+
+    @property
+    def file_params(self) -> list[Param]:
+        return [p for p in self.params if p.kind == "file"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "capabilities": {"stop": self.stop, "download": self.download, "open": list(self.opens)},
+            "available": self.available,
+            "parameters": [p.as_dict() for p in self.params],
+        }
+
+
+_TYPES: dict[str, JobType] = {}
+
+
+def register(job_type: JobType) -> None:
+    """Add a type (called by each type module's register()). A second, different type under the
+    same id is a programming error; registering the same one again is harmless."""
+    known = _TYPES.get(job_type.id)
+    if known is not None and known != job_type:
+        raise ValueError(f"job type {job_type.id!r} is registered twice")
+    _TYPES[job_type.id] = job_type
+
+
+def get(type_id: str) -> JobType:
+    try:
+        return _TYPES[type_id]
+    except KeyError:
+        raise UnknownJobType(f"Unknown job type “{type_id}”; GET /api/job-types lists them.") from None
+
+
+def all_types() -> list[JobType]:
+    return list(_TYPES.values())
+
+
+def with_form(place: str) -> list[JobType]:
+    """The available types whose start form goes on this kind of host page."""
+    return [t for t in _TYPES.values() if t.form == place and t.available]

@@ -1,0 +1,1 @@
+"""Shared helpers of the job types: parameter checks, chunked item reads, tabular input, spreadsheet cells."""

@@ -1,0 +1,89 @@
+"""Shared checks for job parameters: each raises InvalidParams with a message a user can act on."""
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import func, select
+
+from bgjobs.host.models import Item, Module
+from bgjobs.extensions import db
+from bgjobs.jobs.types import InvalidParams
+
+
+def as_int(params: dict, name: str, label: str) -> int:
+    value = params.get(name)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidParams(f"Choose a {label}.") from None
+
+
+def as_int_list(params: dict, name: str, label: str) -> list[int]:
+    value = params.get(name) or []
+    if isinstance(value, str):
+        value = [v for v in value.replace(",", " ").split() if v]
+    try:
+        items = sorted({int(v) for v in value})
+    except (TypeError, ValueError):
+        raise InvalidParams(f"The {label} must be a list of numbers.") from None
+    if not items:
+        raise InvalidParams(f"Choose at least one {label.rstrip('s')}.")
+    return items
+
+
+def as_str_list(params: dict, name: str) -> list[str]:
+    """A list of names, sent as a list or as one comma-separated string; empty when absent."""
+    value = params.get(name) or []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)):
+        raise InvalidParams(f"The {name} must be a list of names.")
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def module(params: dict) -> Module:
+    found = db.session.get(Module, as_int(params, "module_id", "module"))
+    if found is None:
+        raise InvalidParams("That module does not exist.")
+    return found
+
+
+def known_fields(module: Module, names) -> list[str]:
+    unknown = [n for n in names if n not in module.field_names]
+    if unknown:
+        raise InvalidParams(f"{module.name} has no field named {', '.join(unknown)}.")
+    return list(names)
+
+
+def known_status(module: Module, name: str) -> str:
+    if name not in module.statuses:
+        raise InvalidParams(f"{module.name} has no status called “{name}”.")
+    return name
+
+
+def items_in(module: Module, params: dict) -> list[int]:
+    """The chosen item ids (params["item_ids"]), all of which must belong to the module."""
+    item_ids = as_int_list(params, "item_ids", "items")
+    found = db.session.scalar(
+        select(func.count()).select_from(Item).where(Item.module_id == module.id, Item.id.in_(item_ids))
+    )
+    if found != len(item_ids):
+        raise InvalidParams(f"{len(item_ids) - found} of the chosen items are not in {module.name}.")
+    return item_ids
+
+
+def number(value) -> int | float:
+    """A number field's value from a number or its text ("12", "9.5"); ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)):
+        result = value
+    else:
+        text = str(value).strip()
+        try:
+            result = int(text)
+        except ValueError:
+            result = float(text)
+    if isinstance(result, float) and not math.isfinite(result):
+        raise ValueError(value)
+    return result

@@ -1,0 +1,68 @@
+"""Bulk Change Status: move chosen items along one workflow transition. Items the workflow does
+not allow to move are left as they are and counted; every moved item records the BatchID."""
+from __future__ import annotations
+
+from collections import Counter
+
+from bgjobs.jobs.context import JobContext
+from bgjobs.host.models import ItemBatch, Module
+from bgjobs.extensions import db
+from bgjobs.jobs import types
+from bgjobs.jobs.types import JobType, OPEN_MODULE, Param, Plan
+from bgjobs.timeutil import utcnow
+from bgjobs.jobtypes.common import items as module_items
+from bgjobs.jobtypes.common import checks as p
+
+ICON = '<path d="M16 3h5v5"/><path d="M4 20 21 3"/><path d="M21 16v5h-5"/><path d="m15 15 6 6"/><path d="M4 4l5 5"/>'
+
+
+def plan(params: dict, user) -> Plan:
+    module = p.module(params)
+    item_ids = p.items_in(module, params)
+    target = p.known_status(module, (params.get("to_status") or "").strip())
+    return Plan(
+        params={"module_id": module.id, "item_ids": item_ids, "to_status": target},
+        description=f"{module.name}: {len(item_ids):,} items to “{target}”",
+    )
+
+
+def run(ctx: JobContext) -> None:
+    module = db.session.get(Module, ctx.params["module_id"])
+    ids, target = ctx.params["item_ids"], ctx.params["to_status"]
+    moved, skipped = 0, Counter()
+    for items, done in module_items.chosen(module.id, ids):
+        for item in items:
+            if module.allows(item.status, target):
+                item.status, item.updated_at = target, utcnow()
+                db.session.add(ItemBatch(batch_id=ctx.batch_id, item_id=item.id))
+                moved += 1
+            else:
+                skipped[item.status] += 1
+        db.session.commit()  # each chunk lands whole; progress is written on its own connection
+        ctx.progress(done, len(ids), f"Changed {moved:,} of {len(ids):,} items")
+    message = f"Moved {moved:,} items to “{target}”"
+    if skipped:
+        message += "; left " + ", ".join(f"{n:,} in “{s}” (not allowed)" for s, n in sorted(skipped.items()))
+    ctx.progress(len(ids), len(ids), message[:255])
+    ctx.summary = {"moved": moved, "skipped": dict(skipped)}
+    ctx.open_module(module.id)
+
+
+TYPE = JobType(
+    id="bulk_change_status",
+    label="Bulk Change Status",
+    icon=ICON,
+    opens=(OPEN_MODULE,),
+    params=(
+        Param("module_id", "int", "The module whose items change"),
+        Param("item_ids", "list[int]", "The items to change"),
+        Param("to_status", "str", "The workflow status to move them to"),
+    ),
+    form="bulk",
+    plan=plan,
+    run=run,
+)
+
+
+def register() -> None:
+    types.register(TYPE)

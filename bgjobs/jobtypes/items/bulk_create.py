@@ -1,0 +1,83 @@
+"""Bulk Create: copies of chosen items of a module, 1 to 100 of each. A copy keeps the item's
+field values, starts in the workflow's initial status and, where the module has a "title" field,
+gets the suffix " (copy n)"; every created item records the BatchID."""
+from __future__ import annotations
+
+from bgjobs import defaults
+from bgjobs.jobs.context import JobContext
+from bgjobs.host.models import Item, ItemBatch, Module
+from bgjobs.extensions import db
+from bgjobs.jobs import types
+from bgjobs.jobs.types import InvalidParams, JobType, OPEN_MODULE, Param, Plan
+from bgjobs.jobtypes.common import items as module_items
+from bgjobs.jobtypes.common import checks as p
+
+MAX_COPIES = defaults.MAX_COPIES
+
+ICON = '<rect x="3" y="3" width="18" height="18" rx="3"/><path d="M12 8v8M8 12h8"/>'
+
+
+def plan(params: dict, user) -> Plan:
+    module = p.module(params)
+    item_ids = p.items_in(module, params)
+    copies = number_of_copies(params.get("copies"))
+    return Plan(
+        params={"module_id": module.id, "item_ids": item_ids, "copies": copies},
+        description=f"{module.name}: {copies} cop{'y' if copies == 1 else 'ies'} of {len(item_ids):,} items",
+    )
+
+
+def number_of_copies(value) -> int:
+    if value in (None, ""):
+        return 1
+    try:
+        copies = int(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else 0
+    except ValueError:
+        copies = 0
+    if not 1 <= copies <= MAX_COPIES:
+        raise InvalidParams(f"The number of copies must be a whole number from 1 to {MAX_COPIES}.")
+    return copies
+
+
+def copy_data(module: Module, data: dict, n: int) -> dict:
+    if module.field("title") is None:
+        return dict(data)
+    return {**data, "title": f"{data.get('title', '')} (copy {n})".lstrip()}
+
+
+def run(ctx: JobContext) -> None:
+    module = db.session.get(Module, ctx.params["module_id"])
+    ids, copies = ctx.params["item_ids"], ctx.params["copies"]
+    initial, total, created = module.workflow.get("initial", ""), len(ids) * copies, 0
+    for sources, done in module_items.chosen(module.id, ids, size=max(1, module_items.ID_CHUNK // copies)):
+        made = [Item(module_id=module.id, data=copy_data(module, source.data, n), status=initial)
+                for source in sources for n in range(1, copies + 1)]
+        db.session.add_all(made)
+        db.session.flush()  # assigns the new ids
+        db.session.add_all(ItemBatch(batch_id=ctx.batch_id, item_id=item.id) for item in made)
+        db.session.commit()  # each chunk lands whole
+        created += len(made)
+        ctx.progress(done * copies, total, f"Created {created:,} of {total:,} copies")
+    ctx.progress(total, total, f"Created {created:,} copies of {len(ids):,} items")
+    ctx.summary = {"created": created}
+    ctx.open_module(module.id)
+
+
+TYPE = JobType(
+    id="bulk_create",
+    label="Bulk Create",
+    icon=ICON,
+    opens=(OPEN_MODULE,),
+    params=(
+        Param("module_id", "int", "The module whose items are copied"),
+        Param("item_ids", "list[int]", "The items to copy"),
+        Param("copies", "int", f"Copies of each item, 1 to {MAX_COPIES} (default 1)", required=False),
+    ),
+    form="bulk",
+    plan=plan,
+    run=run,
+)
+
+
+def register() -> None:
+    types.register(TYPE)

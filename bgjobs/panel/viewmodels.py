@@ -1,0 +1,272 @@
+"""Python-built view models for the panel, so templates never query."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import select
+
+from bgjobs import defaults
+from bgjobs.jobs import listing
+from bgjobs.jobs import types
+from bgjobs.jobs import actions
+from bgjobs.jobs import changes
+from bgjobs.extensions import db
+from bgjobs.jobs.models import Job
+from bgjobs.jobs.listing import Page
+from bgjobs.jobs.types import OPEN_ITEM, OPEN_MODULE, OPEN_STUDIO
+from bgjobs.jobs.statuses import FILTER_ORDER, JobStatus
+from bgjobs.timeutil import iso, utcnow
+from bgjobs.auth.models import User
+
+# Polling also watches downloads about to expire, so "Expired" shows up without a reload.
+EXPIRY_WATCH = timedelta(minutes=defaults.EXPIRY_WATCH_MINUTES)
+OPEN_LABELS = {OPEN_MODULE: "Open Module", OPEN_ITEM: "Open Item", OPEN_STUDIO: "Open Creative Automation Studio"}
+
+
+def relative(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return ""
+    seconds = int((now - moment).total_seconds())
+    future = seconds < 0
+    seconds = abs(seconds)
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            text = f"{seconds // size} {unit}"
+            break
+    else:
+        text = "just now" if seconds < 10 and not future else f"{seconds} s"
+    if text == "just now":
+        return text
+    return f"in {text}" if future else f"{text} ago"
+
+
+def exact(moment: datetime | None) -> str:
+    """The exact time for a tooltip, e.g. "12 Jun 2025, 17:18:08 UTC" (the browser shows it in local time)."""
+    return moment.strftime("%-d %b %Y, %H:%M:%S UTC") if moment else ""
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One time as the row shows it: relative text ("3 min ago"), ISO for <time datetime>, and the
+    exact time for the tooltip and the details. Falsy when there is no such time."""
+
+    text: str = ""
+    iso: str = ""
+    exact: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+def moment(value: datetime | None, now: datetime) -> Moment:
+    return Moment(relative(value, now), iso(value), exact(value)) if value else Moment()
+
+
+def duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds} s"
+
+
+@dataclass
+class RowView:
+    """Everything a row shows, computed once: the template reads fields, it does not derive them."""
+
+    job: Job
+    type_label: str
+    icon: str
+    status: JobStatus
+    status_label: str
+    active: bool  # Created or In Progress
+    stopping: bool  # the user asked to stop it and the worker has not confirmed yet
+    system: bool  # a System Generated job
+    percent: int | None
+    counts: str
+    eta: str
+    created: Moment
+    started: Moment
+    finished: Moment
+    expires: Moment  # only while a download is kept
+    owner_name: str
+    error_summary: str  # the first line of the error, for the row; the details show all of it
+    can_stop: bool
+    can_delete: bool
+    can_download: bool
+    opens: list[tuple[str, str]] = field(default_factory=list)
+    watch: bool = False  # the page keeps polling while this row can still change
+
+    @property
+    def id(self) -> str:
+        return self.job.id
+
+    @property
+    def tab(self) -> str:
+        return "system" if self.system else "user"
+
+    @property
+    def waiting(self) -> bool:
+        return self.status is JobStatus.CREATED
+
+    @property
+    def shown_params(self) -> list[tuple[str, str]]:
+        """Only the details view reads these: a bulk job's parameters can list 100,000 item ids,
+        too many to format for every row of every render."""
+        return shown_params(self.job.params)
+
+
+def shown_params(params: dict) -> list[tuple[str, str]]:
+    """Parameters for the details view; long values (an uploaded file's text) are summarised."""
+    shown = []
+    for name, value in params.items():
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if len(text) > 200:
+            text = f"{text[:80]}… ({len(text):,} characters)"
+        shown.append((name, text))
+    return shown
+
+
+def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None) -> RowView:
+    now = now or utcnow()
+    job_type = types.get(job.type)
+    status = job.state
+    active, stopping = job.is_active, job.stopping
+    total, done = job.progress_total, job.progress_done
+    percent = min(100, int(done * 100 / total)) if total else (100 if status is JobStatus.COMPLETED else None)
+    eta = ""
+    if status is JobStatus.IN_PROGRESS and total and 0 < done < total and job.started_at:
+        elapsed = (now - job.started_at).total_seconds()
+        if elapsed > 5:
+            eta = f"about {duration(elapsed * (total - done) / done)} left"
+    expires = moment(job.expires_at if status is JobStatus.COMPLETED else None, now)
+    opens = []
+    if status is JobStatus.COMPLETED:
+        opens = [(OPEN_LABELS[kind], url) for kind in job_type.opens if (url := open_url(kind, job))]
+    error = (job.error or "").strip()
+    return RowView(
+        job=job,
+        type_label=job_type.label,
+        icon=job_type.icon,
+        status=status,
+        status_label="Stopping…" if stopping else status.label,
+        active=active,
+        stopping=stopping,
+        system=job.is_system,
+        percent=percent,
+        counts=f"{done:,} of {total:,}" if total else "",
+        eta=eta,
+        created=moment(job.created_at, now),
+        started=moment(job.started_at, now),
+        finished=moment(job.finished_at, now),
+        expires=expires,
+        owner_name=owner_names.get(job.owner_id, "System"),
+        error_summary=error.splitlines()[0] if error else "",
+        can_stop=actions.can_stop(job, user),
+        can_delete=actions.can_delete(job, user),
+        can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),
+        opens=opens,
+        watch=active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
+    )
+
+
+def open_url(kind: str, job: Job) -> str | None:
+    target = job.target or {}
+    if kind == OPEN_MODULE and target.get("module_id"):
+        return url_for("host.module", module_id=target["module_id"], batch=target.get("batch_id"))
+    if kind == OPEN_ITEM and target.get("item_id"):
+        return url_for("host.item", item_id=target["item_id"])
+    if kind == OPEN_STUDIO and target.get("studio_step"):
+        return target["studio_step"]
+    return None
+
+
+def owner_names(jobs: list[Job], viewer: User | None = None) -> dict[int, str]:
+    """The display names of the jobs' owners. The viewer's own name needs no query, so their User
+    Generated tab (every job theirs) asks for none."""
+    names = {viewer.id: viewer.name} if viewer is not None else {}
+    ids = {j.owner_id for j in jobs if j.owner_id is not None} - names.keys()
+    if ids:
+        names.update((u.id, u.name) for u in db.session.scalars(select(User).where(User.id.in_(ids))))
+    return names
+
+
+@dataclass
+class PanelView:
+    rows: list[RowView]
+    page: Page
+    tab: str
+    status: JobStatus | None
+    polling: bool
+    version: str
+    cursor_args: dict = field(default_factory=dict)
+    badge: int | None = None  # set on fragments, which update the header badge out of band
+    badge_ids: list[str] = field(default_factory=list)
+
+    @property
+    def args(self) -> dict:
+        return {"tab": self.tab, "status": self.status.value if self.status else "all"}
+
+    def link(self, **changes) -> str:
+        """The panel URL with this view's tab and filter, changed as given."""
+        return url_for("panel.index", **{**self.args, **changes})
+
+    @property
+    def poll_url(self) -> str:
+        return url_for("panel.poll", v=self.version, **self.args, **self.cursor_args)
+
+    @property
+    def filters(self) -> list[tuple[str, str]]:
+        return [("all", "All")] + [(s.value, s.label) for s in FILTER_ORDER]
+
+    @property
+    def empty_message(self) -> str:
+        if self.status is None:
+            return "No background jobs yet." if self.tab == "user" else "No system generated jobs."
+        return f"No {self.status.label.lower()} jobs."
+
+    @property
+    def empty_hint(self) -> str:
+        if self.status is not None:
+            return "Choose All to see every job."
+        if self.tab == "user":
+            return "Exports, imports, bulk changes and other long tasks you start appear here while they run."
+        return "Imports whose template names you under Users to Notify appear here."
+
+
+def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str,
+               cursor_args: dict, badge: tuple[int, list[str]] | None = None) -> PanelView:
+    """badge: the active jobs' count and ids, on fragments (they update the header out of band)."""
+    names = owner_names(page.jobs, user)
+    now = utcnow()
+    rows = [row_view(job, user, names, now) for job in page.jobs]
+    count, ids = badge if badge is not None else (None, [])
+    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids)
+
+
+class HeaderView:
+    """The header's active-job badge, computed only if a full page renders it."""
+
+    def __init__(self, user: User, poll: bool):
+        self.user, self.poll = user, poll
+
+    @cached_property
+    def version(self) -> str | None:
+        return changes.version(self.user.id, self.user.is_admin) if self.poll else None
+
+    @cached_property
+    def _active(self) -> tuple[int, list[str]]:
+        self.version  # read before the count, like the panel
+        return listing.active(self.user)
+
+    @property
+    def badge(self) -> int:
+        return self._active[0]
+
+    @property
+    def active_ids(self) -> list[str]:
+        return self._active[1]

@@ -1,0 +1,146 @@
+"""The Background Jobs panel: full page, fragments swapped by HTMX, the cheap poll, and the
+row actions (stop, delete, download, details)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, render_template, request, send_file, session, url_for
+from flask_login import current_user, login_required
+
+from bgjobs.jobs import listing
+from bgjobs.jobs import actions
+from bgjobs.jobs import changes
+from bgjobs.jobs import storage
+from bgjobs.jobs.listing import Cursor
+from bgjobs.jobs.statuses import JobStatus, Origin
+from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, row_view
+
+bp = Blueprint("panel", __name__)
+TABS = {"user": Origin.USER, "system": Origin.SYSTEM}
+
+
+def _panel_args():
+    tab = request.args.get("tab", "user")
+    if tab not in TABS:
+        abort(400, "Unknown tab.")
+    try:
+        status = JobStatus.parse(request.args.get("status"))
+    except ValueError:
+        abort(400, "Unknown status filter.")
+    try:
+        after, before = Cursor.decode(request.args.get("after")), Cursor.decode(request.args.get("before"))
+    except ValueError as exc:
+        flash(str(exc), "error")
+        after = before = None
+    return tab, status, after, before
+
+
+def _panel(with_badge: bool = False):
+    tab, status, after, before = _panel_args()
+    # The version is read before the query: a change that lands in between shows on the next poll.
+    version = changes.version(current_user.id, current_user.is_admin)
+    page = listing.page(current_user, TABS[tab], status, after=after, before=before)
+    cursor_args = {k: request.args[k] for k in ("after", "before") if request.args.get(k)}
+    badge = listing.active(current_user) if with_badge else None
+    return panel_view(current_user, page, tab, status, version, cursor_args, badge)
+
+
+def _fragment():
+    return render_template("panel/_panel.html", panel=_panel(with_badge=True))
+
+
+@bp.get("/")
+@login_required
+def home():
+    return index()
+
+
+@bp.get("/jobs")
+@login_required
+def index():
+    if request.htmx and not request.htmx.history_restore_request:
+        return _fragment()
+    return render_template("panel/index.html", panel=_panel())
+
+
+def _unchanged_or_version():
+    """For the poll and the badge: a response (204, or 401 when logged out) if nothing this user
+    sees has changed since version `v`, read from the session and Redis without any database
+    query; otherwise the current version, and the caller renders."""
+    user_id = session.get("_user_id")
+    if user_id is None:
+        return Response("Your session has ended; please log in again.", 401,
+                        {"HX-Redirect": url_for("auth.login")}), None
+    version = changes.version(int(user_id), bool(session.get("is_admin")))
+    if version == request.args.get("v"):
+        return Response(status=204), None
+    if not current_user.is_authenticated:  # the user was removed meanwhile
+        return Response(status=401), None
+    return None, version
+
+
+@bp.get("/jobs/poll")
+def poll():
+    answer, _ = _unchanged_or_version()
+    return answer or _fragment()
+
+
+@bp.get("/jobs/badge")
+def badge():
+    """The header's active-job count, for pages other than the panel."""
+    answer, version = _unchanged_or_version()
+    if answer:
+        return answer
+    count, ids = listing.active(current_user)
+    return render_template("panel/_badge.html", badge_count=count, badge_version=version, badge_ids=ids)
+
+
+def _row(job_id: str, confirm: str | None = None, details: bool = False):
+    job = actions.visible(job_id, current_user)
+    row = row_view(job, current_user, owner_names([job]))
+    return render_template("panel/_row.html", row=row, confirm=confirm, details=details)
+
+
+@bp.get("/jobs/<job_id>")
+@login_required
+def row(job_id: str):
+    confirm = request.args.get("confirm")
+    if confirm not in (None, "stop", "delete"):
+        abort(400, "Unknown confirmation.")
+    return _row(job_id, confirm, details=request.args.get("details") == "1")
+
+
+@bp.post("/jobs/<job_id>/stop")
+@login_required
+def stop(job_id: str):
+    actions.stop(job_id, current_user)
+    return _row(job_id)
+
+
+@bp.delete("/jobs/<job_id>")
+@login_required
+def delete(job_id: str):
+    actions.remove(job_id, current_user)
+    return Response("", 200, {"HX-Trigger": "jobDeleted"})
+
+
+@bp.get("/jobs/<job_id>/download")
+@login_required
+def download(job_id: str):
+    job = actions.visible(job_id, current_user)
+    if job.state is JobStatus.EXPIRED:
+        abort(410, "This file was kept for 24 hours after the job finished and has been deleted. Start the job again to get a new one.")
+    if job.state is not JobStatus.COMPLETED or not job.result_path:
+        abort(404, "This job has no file to download.")
+    path = storage.resolve(job.result_path)
+    if not path.exists():
+        abort(410, "This file is no longer available.")
+    return send_file(path, mimetype=job.result_mimetype, as_attachment=True, download_name=job.result_name)
+
+
+def init_app(app) -> None:
+    @app.context_processor
+    def header():
+        context = {"poll_seconds": app.config["BGJOBS_POLL_SECONDS"]}
+        if current_user.is_authenticated:
+            # On the panel itself the panel's poll updates the badge; elsewhere the badge polls.
+            context["header"] = HeaderView(current_user, poll=request.blueprint != "panel")
+        return context

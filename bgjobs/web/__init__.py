@@ -1,0 +1,1 @@
+"""Web-wide pieces: the one error mapper and the vendor route serving npm packages."""

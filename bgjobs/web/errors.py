@@ -1,0 +1,41 @@
+"""The one error mapper: the rules' own errors (bgjobs.jobs.errors), HTTP errors and CSRF failures
+become pages, bare messages for HTMX swaps, or JSON under /api/; unauthenticated API and HTMX
+calls get 401."""
+from __future__ import annotations
+
+from flask import Response, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from bgjobs.extensions import login_manager
+from bgjobs.jobs.errors import JobError
+
+
+def init_app(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return _render(400, "The form was missing its security token. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return _render(exc.code or 500, exc.description)
+
+    @app.errorhandler(JobError)
+    def job_error(exc: JobError):
+        return _render(exc.status, exc.message)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            return {"error": "Log in or send an API token.", "status": 401}, 401
+        if request.headers.get("HX-Request"):
+            return Response("Please log in again.", 401, {"HX-Redirect": url_for("auth.login")})
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _render(code: int, message: str):
+    if request.path.startswith("/api/"):
+        return {"error": message, "status": code}, code
+    if request.headers.get("HX-Request"):
+        return Response(message, code, {"HX-Reswap": "none", "HX-Trigger": "bgjobsError"})
+    return render_template("error.html", code=code, message=message), code

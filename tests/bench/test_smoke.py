@@ -1,0 +1,98 @@
+"""The benchmark suite keeps working (its smoke mode, tiny sizes: figures, not targets), and the
+poll endpoint's promise that the benchmark relies on: an unchanged poll makes no database query."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import event
+
+from bgjobs.jobs import actions
+from bgjobs.extensions import db
+
+from tests.conftest import ROOT
+
+
+def _version(browser) -> str:
+    return re.search(r'id="panel"[^>]*data-version="([^"]*)"', browser.get("/jobs").get_data(as_text=True)).group(1)
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, *args):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        event.listen(db.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.engine, "before_cursor_execute", self)
+
+
+def test_unchanged_poll_makes_no_database_query(app, users, login):
+    alice = login("alice")
+    actions.submit("module_export", {"module_id": 1, "format": "csv"}, users["alice"])
+    version = _version(alice)
+    with QueryCounter() as counter:
+        answers = {alice.get(f"/jobs/poll?v={version}&tab={tab}&status=all").status_code
+                   for tab in ("user", "system") for _ in range(5)}
+    assert answers == {204}
+    assert counter.statements == []
+
+
+def test_admin_unchanged_poll_makes_no_database_query(app, login):
+    admin = login("admin")
+    version = _version(admin)
+    with QueryCounter() as counter:
+        response = admin.get(f"/jobs/poll?v={version}&tab=system&status=all")
+    assert response.status_code == 204
+    assert counter.statements == []
+
+
+def test_changed_poll_answers_the_fragment(app, users, login):
+    alice = login("alice")
+    version = _version(alice)
+    actions.submit("module_export", {"module_id": 1, "format": "csv"}, users["alice"])
+    response = alice.get(f"/jobs/poll?v={version}&tab=user&status=all")
+    assert response.status_code == 200
+    assert 'id="panel"' in response.get_data(as_text=True)
+
+
+def test_bench_smoke_produces_every_figure(tmp_path, redis_url):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = ["--smoke", "--workdir", str(tmp_path / "bench"), "--redis-url", redis_url,
+            "--results", str(tmp_path / "RESULTS.md")]
+    test_db = os.environ.get("TEST_DATABASE_URL", "")
+    if test_db.startswith("postgresql"):
+        # The same server, but the bench's own databases (bench_smoke_*), never the tests' one.
+        parts = urlsplit(test_db)
+        env["BENCH_PG_SERVER"] = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+    else:
+        args.append("--no-pg")
+    done = subprocess.run([sys.executable, "-m", "bench.run", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = (tmp_path / "RESULTS.md").read_text()
+    assert "ERROR" not in report
+    expected = [
+        r"\| job overhead \| \d+ no-op jobs.*\| [\d.]+ ms \| [\d.]+ ms bare RQ \| [\d.]+×",
+        r"\| polling \| unchanged poll.*\| [\d,]+ req/s \| [\d,]+ req/s bare Flask \| [\d.]+×",
+        r"\| polling \| database queries per unchanged poll \| 0 \|",
+        r"\| worker memory \| CSV export.*MiB \| [\d.]+ MiB",
+        r"\| worker memory \| XLSX export.*MiB \| [\d.]+ MiB",
+        r"\| scale-out \| .*jobs/s \| [\d.]+ jobs/s with 1 worker \| [\d.]+×",
+        r"\| panel \(sqlite\) \| page 1: p50 / p95 .*\| [\d.]+ / [\d.]+ ms",
+        r"\| panel \(sqlite\) \| page \d+: p50 / p95 .*\| [\d.]+×",
+        r"\| panel \(sqlite\) \| Failed, page 1",
+        r"\| panel \(sqlite\) \| System Generated tab:",
+        r"\| expiry \(sqlite\) \| sweep: .*\| [\d.]+ s \| [\d.]+ s bulk UPDATE \| [\d.]+×",
+        r"\| expiry \(sqlite\) \| sweep with nothing due",
+    ]
+    for pattern in expected:
+        assert re.search(pattern, report), f"missing figure {pattern!r} in\n{report}"
