@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from bgjobs import create_app
-from bgjobs.workers import run_worker
+from bgjobs.engine.worker import run_worker
 
 if __name__ == "__main__":
     run_worker(create_app(), burst="--burst" in sys.argv)
