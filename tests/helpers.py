@@ -54,11 +54,10 @@ IMPORT_CSV = "SKU,Title,Price,Stock\nPRO-00001,Renamed one,9.5,3\nNEW-1,Brand ne
 
 
 def import_job(user, template_name: str = "Product price list", text: str = IMPORT_CSV):
-    from bgjobs.jobs import actions
     from bgjobs.host.models import ImportTemplate
 
     template = db.session.scalar(db.select(ImportTemplate).where(ImportTemplate.name == template_name))
-    return actions.submit("item_import", {"template_id": template.id, "csv": text, "filename": "prices.csv"}, user)
+    return submit("item_import", user, template_id=template.id, csv=text, filename="prices.csv")
 
 
 def children(pid: int) -> list[int]:
@@ -98,3 +97,10 @@ def open_module(browser, job_id: str) -> tuple[set[int], str]:
     link = re.search(r'href="([^"]+)">Open Module<', row).group(1).replace("&amp;", "&")
     page = browser.get(link).get_data(as_text=True)
     return {int(i) for i in re.findall(r'data-item-id="(\d+)"', page)}, page
+
+
+def submit(type_id: str, actor, **params):
+    """Start a job of type_id as actor (a User or a SystemTrigger), as a page or the API would."""
+    from bgjobs.jobs import actions
+
+    return actions.submit(type_id, params, actor)

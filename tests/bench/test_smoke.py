@@ -10,10 +10,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import event
 
-from bgjobs.jobs import actions
 from bgjobs.extensions import db
 
 from tests.conftest import ROOT
+from tests.helpers import submit
 
 
 def _version(browser) -> str:
@@ -37,7 +37,7 @@ class QueryCounter:
 
 def test_unchanged_poll_makes_no_database_query(app, users, login):
     alice = login("alice")
-    actions.submit("module_export", {"module_id": 1, "format": "csv"}, users["alice"])
+    submit("module_export", users["alice"], module_id=1, format="csv")
     version = _version(alice)
     with QueryCounter() as counter:
         answers = {alice.get(f"/jobs/poll?v={version}&tab={tab}&status=all").status_code
@@ -58,7 +58,7 @@ def test_admin_unchanged_poll_makes_no_database_query(app, login):
 def test_changed_poll_answers_the_fragment(app, users, login):
     alice = login("alice")
     version = _version(alice)
-    actions.submit("module_export", {"module_id": 1, "format": "csv"}, users["alice"])
+    submit("module_export", users["alice"], module_id=1, format="csv")
     response = alice.get(f"/jobs/poll?v={version}&tab=user&status=all")
     assert response.status_code == 200
     assert 'id="panel"' in response.get_data(as_text=True)

@@ -19,11 +19,11 @@ from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.connections import get_redis, key
 from bgjobs.timeutil import utcnow
-from tests.helpers import job
+from tests.helpers import job, submit
 
 
 def export(user, fmt="csv", **params):
-    return actions.submit("module_export", {"module_id": 1, "format": fmt, **params}, user)
+    return submit("module_export", user, **{"module_id": 1, "format": fmt, **params})
 
 
 def test_export_goes_created_in_progress_completed_with_a_correct_file(app, users, work):

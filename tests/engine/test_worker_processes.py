@@ -6,17 +6,16 @@ import sys
 import time
 from pathlib import Path
 
-from bgjobs.jobs import actions
 from bgjobs.jobs import storage
 from tests.conftest import ROOT
-from tests.helpers import children, job, make_items, wait_for
+from tests.helpers import children, job, make_items, wait_for, submit
 
 LONG_EXPORT_ITEMS = 30000  # an XLSX export of this many items runs for several seconds here
 
 
 def start_long_export(users):
     make_items(1, LONG_EXPORT_ITEMS)
-    return actions.submit("module_export", {"module_id": 1, "format": "xlsx"}, users["alice"])
+    return submit("module_export", users["alice"], module_id=1, format="xlsx")
 
 
 def running(job_id):
@@ -82,5 +81,5 @@ def test_a_work_horse_killed_mid_job_is_failed_by_its_worker_at_once(app, users,
     wait_for(lambda: job(created.id).status == "failed", timeout=10, message="the worker to record the loss")
     assert job(created.id).error == "The worker running this job stopped unexpectedly."
     assert not (storage.root() / "jobs" / created.id).exists()
-    following = actions.submit("module_export", {"module_id": 1, "format": "csv"}, users["alice"])
+    following = submit("module_export", users["alice"], module_id=1, format="csv")
     wait_for(lambda: job(following.id).status == "completed", timeout=60, message="the worker to go on")

@@ -3,19 +3,18 @@ import re
 
 import pytest
 
-from bgjobs.jobs import actions
 from bgjobs.jobs import storage
 from bgjobs.host.models import Item
 from bgjobs.extensions import db
-from tests.helpers import batch_items, force_status, import_job, job, open_module
+from tests.helpers import batch_items, force_status, import_job, job, open_module, submit
 
 
 def export(user, **params):
-    return actions.submit("module_export", {"module_id": 1, "format": "csv", **params}, user)
+    return submit("module_export", user, **{"module_id": 1, "format": "csv", **params})
 
 
 def change_status(user, ids=(1, 2, 3, 4, 5, 6), to="In Review"):
-    return actions.submit("bulk_change_status", {"module_id": 1, "item_ids": list(ids), "to_status": to}, user)
+    return submit("bulk_change_status", user, module_id=1, item_ids=list(ids), to_status=to)
 
 
 @pytest.mark.parametrize("status,allowed", [

@@ -9,14 +9,13 @@ from sqlalchemy import event, text
 
 from bgjobs import create_app
 from bgjobs.jobs import listing
-from bgjobs.jobs import actions
 from bgjobs.jobs import changes
 from bgjobs.panel import versioncache
 from bgjobs.connections import get_redis, key
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.timeutil import utcnow
-from tests.helpers import force_status, import_job, wait_for
+from tests.helpers import force_status, import_job, wait_for, submit
 
 
 def ids_on(html: str) -> list[str]:
@@ -33,7 +32,7 @@ def make_jobs(user, count: int) -> list[str]:
     ids = []
     base = utcnow() - timedelta(hours=1)
     for n in range(count):
-        created = actions.submit("module_export", {"module_id": 1}, user)
+        created = submit("module_export", user, module_id=1)
         db.session.execute(db.update(Job).where(Job.id == created.id).values(created_at=base + timedelta(seconds=n)))
         ids.append(created.id)
     db.session.commit()
@@ -61,7 +60,7 @@ def test_new_jobs_arriving_do_not_shift_the_next_page(app, users, login):
     alice = login("alice")
     ids = make_jobs(users["alice"], 20)
     first = alice.get("/jobs").get_data(as_text=True)
-    actions.submit("module_export", {"module_id": 1}, users["alice"])  # arrives while reading page 1
+    submit("module_export", users["alice"], module_id=1)  # arrives while reading page 1
     second = alice.get(link(first, "next")).get_data(as_text=True)
     assert ids_on(second) == ids[::-1][15:]  # nothing repeated, nothing skipped
 
@@ -88,7 +87,7 @@ def test_empty_states_say_what_is_missing(app, users, login):
 
 def test_user_and_system_tabs(app, users, login, work):
     system = import_job(users["alice"])  # the template notifies bob: a system job
-    own = actions.submit("module_export", {"module_id": 1}, users["bob"])
+    own = submit("module_export", users["bob"], module_id=1)
     bob = login("bob")
     assert ids_on(bob.get("/jobs?tab=user").get_data(as_text=True)) == [own.id]
     assert ids_on(bob.get("/jobs?tab=system").get_data(as_text=True)) == [system.id]
@@ -139,7 +138,7 @@ def test_a_poll_with_nothing_changed_answers_204_without_touching_the_database(a
     assert response.status_code == 204
     assert statements == []
     # A change for this user makes the same poll return the fresh fragment.
-    actions.submit("module_export", {"module_id": 1}, users["alice"])
+    submit("module_export", users["alice"], module_id=1)
     changed = alice.get(poll)
     assert changed.status_code == 200 and len(ids_on(changed.get_data(as_text=True))) == 3
 
@@ -205,7 +204,7 @@ def test_another_users_change_does_not_wake_the_poll(app, users, login):
     make_jobs(users["alice"], 1)
     page = alice.get("/jobs").get_data(as_text=True)
     poll = re.search(r'hx-get="(/jobs/poll[^"]+)"', page).group(1).replace("&amp;", "&")
-    actions.submit("module_export", {"module_id": 1}, users["bob"])
+    submit("module_export", users["bob"], module_id=1)
     assert alice.get(poll).status_code == 204
 
 

@@ -3,13 +3,12 @@ touched item records, Open Module listing exactly the batch, the module page's f
 messages for bad input."""
 import pytest
 
-from bgjobs.jobs import actions
 from bgjobs.jobs import storage
 from bgjobs.host.models import Item, Module
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.jobs.types import InvalidParams
-from tests.helpers import batch_items, job, open_module
+from tests.helpers import batch_items, job, open_module, submit
 
 
 def last_id() -> int:
@@ -22,14 +21,13 @@ def data(item_id: int) -> dict:
 
 def refused(type_id: str, params: dict, user) -> str:
     with pytest.raises(InvalidParams) as raised:
-        actions.submit(type_id, params, user)
+        submit(type_id, user, **params)
     return str(raised.value)
 
 
 def test_bulk_edit_sets_the_values_and_records_the_batch(app, users, login, work):
     before = {i: data(i) for i in (1, 2, 3, 4)}
-    created = actions.submit("bulk_edit", {"module_id": 1, "item_ids": [3, 1, 2],
-                                            "values": {"title": " On sale ", "price": "12.5"}}, users["alice"])
+    created = submit("bulk_edit", users["alice"], module_id=1, item_ids=[3, 1, 2], values={"title": " On sale ", "price": "12.5"})
     assert created.params["values"] == {"title": "On sale", "price": 12.5}
     work()
     done = job(created.id)
@@ -77,14 +75,14 @@ def test_bulk_edit_refuses_items_of_another_module(app, users):
 
 
 def test_an_empty_value_clears_a_field(app, users, work):
-    actions.submit("bulk_edit", {"module_id": 1, "item_ids": [9], "values": {"price": ""}}, users["alice"])
+    submit("bulk_edit", users["alice"], module_id=1, item_ids=[9], values={"price": ""})
     work()
     assert data(9)["price"] == ""
 
 
 def test_bulk_create_copies_items_with_the_initial_status_and_records_the_batch(app, users, login, work):
     sources, seeded = {i: data(i) for i in (2, 3)}, last_id()  # Approved and Published items
-    created = actions.submit("bulk_create", {"module_id": 1, "item_ids": [2, 3], "copies": "3"}, users["alice"])
+    created = submit("bulk_create", users["alice"], module_id=1, item_ids=[2, 3], copies="3")
     work()
     done = job(created.id)
     assert done.status == "completed", done.error
@@ -119,7 +117,7 @@ def test_copies_without_a_title_field_keep_their_data(app, users, work):
     source = Item(module_id=module.id, data={"code": "A1"}, status="Used")
     db.session.add(source)
     db.session.commit()
-    created = actions.submit("bulk_create", {"module_id": module.id, "item_ids": [source.id], "copies": 2}, users["alice"])
+    created = submit("bulk_create", users["alice"], module_id=module.id, item_ids=[source.id], copies=2)
     work()
     copies = db.session.scalars(db.select(Item).where(Item.id.in_(batch_items(job(created.id).batch_id)))).all()
     assert [(c.data, c.status) for c in copies] == [({"code": "A1"}, "New")] * 2

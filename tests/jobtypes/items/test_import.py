@@ -2,12 +2,11 @@
 change nothing; a template with Users to Notify makes a system job for them."""
 import pytest
 
-from bgjobs.jobs import actions
 from bgjobs.host.models import ImportTemplate, Item, ItemBatch
 from bgjobs.extensions import db
 from bgjobs.jobs.models import JobRecipient
 from bgjobs.jobs.types import InvalidParams
-from tests.helpers import import_job, job
+from tests.helpers import import_job, job, submit
 
 
 def items_snapshot():
@@ -94,8 +93,8 @@ def test_the_upload_form_starts_the_import_and_points_to_the_panel(app, users, l
 def test_bulk_change_input_errors_are_clear(app, users):
     alice = users["alice"]
     with pytest.raises(InvalidParams, match="no status called"):
-        actions.submit("bulk_change_status", {"module_id": 1, "item_ids": [1], "to_status": "Nope"}, alice)
+        submit("bulk_change_status", alice, module_id=1, item_ids=[1], to_status="Nope")
     with pytest.raises(InvalidParams, match="not in Products"):
-        actions.submit("bulk_change_status", {"module_id": 1, "item_ids": [1, 99999], "to_status": "Draft"}, alice)
+        submit("bulk_change_status", alice, module_id=1, item_ids=[1, 99999], to_status="Draft")
     with pytest.raises(InvalidParams, match="Choose at least one item"):
-        actions.submit("bulk_change_status", {"module_id": 1, "item_ids": [], "to_status": "Draft"}, alice)
+        submit("bulk_change_status", alice, module_id=1, item_ids=[], to_status="Draft")

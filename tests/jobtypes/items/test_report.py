@@ -16,12 +16,13 @@ from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.jobtypes.items import report_download
 from bgjobs.connections import get_redis, key
+from tests.helpers import submit
 from bgjobs.jobs.types import InvalidParams
 from tests.helpers import job, make_items
 
 
 def report(user, **params):
-    return actions.submit("report_download", {"module_id": 1, **params}, user)
+    return submit("report_download", user, **{"module_id": 1, **params})
 
 
 def read(path) -> tuple[dict, dict, list]:
@@ -112,7 +113,7 @@ def test_the_module_page_starts_a_report(app, users, login, work):
 ])
 def test_bad_report_input_is_refused_with_a_clear_message(app, users, params, message):
     with pytest.raises(InvalidParams) as refused:
-        actions.submit("report_download", params, users["alice"])
+        submit("report_download", users["alice"], **params)
     assert str(refused.value) == message
 
 
