@@ -1,0 +1,1 @@
+"""Documents for the print and PDF jobs: checking, merging, templates, imposition, file names."""
