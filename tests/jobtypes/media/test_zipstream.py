@@ -152,3 +152,12 @@ def test_large_member_declares_zip64_before_writing(tmp_path, monkeypatch):
     assert data.startswith(b"PK\x03\x04") and data[30 + len("huge.mp4"):][:2] == b"\x01\x00"  # zip64 extra
     with zipfile.ZipFile(tmp_path / "h.zip") as zf:
         assert zf.read("huge.mp4") == b"x" * 1000
+
+
+def test_missing_source_can_be_skipped(sources, tmp_path):
+    with ZipBuilder(tmp_path / "b.zip") as zb:
+        with pytest.raises(FileNotFoundError):
+            zb.add_file(tmp_path / "gone.jpg", "photo.jpg")
+        assert zb.add_file(sources["photo.jpg"], "photo.jpg") == "photo.jpg"  # name not used up
+    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
+        assert zf.testzip() is None and zf.namelist() == ["photo.jpg"]
