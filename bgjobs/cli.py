@@ -1,4 +1,4 @@
-"""`flask bgjobs …`: seed, enqueue, expire, reconcile, cron, and run (web + worker + scheduler)."""
+"""`flask bgjobs …`: seed, enqueue, token, expire, reconcile, cron, worker, and run (web + worker(s) + cron)."""
 from __future__ import annotations
 
 import json

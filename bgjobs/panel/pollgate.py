@@ -2,7 +2,7 @@
 
 The panel (and the header badge on other pages) polls every couple of seconds, and almost every
 poll finds nothing changed. Such a poll needs only who is asking, from a session cookie this
-process has already verified (sessions.py), and that user's change counter (signals.py), which
+process has already verified (bgjobs/auth/sessions.py), and that user's change counter (bgjobs/jobs/changes.py), which
 versioncache.py usually knows without a Redis round trip. This WSGI middleware answers it with 204
 before Flask builds a request, opens the session or loads the user. Anything else (no cookie, a
 cookie not verified here yet, a version that moved, any other path) goes to the Flask app

@@ -1,4 +1,4 @@
-"""Each web process's copy of the change counters (signals.py) its polls have read.
+"""Each web process's copy of the change counters (bgjobs/jobs/changes.py) its polls have read.
 
 An unchanged poll then costs no Redis round trip either. The copy stays true through a Redis
 pub/sub subscription: every bump also publishes whose counters moved, and a listener thread drops
