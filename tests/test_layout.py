@@ -11,8 +11,9 @@ PACKAGE = ROOT / "bgjobs"
 ROOTS = {"bgjobs", "bgjobs.cli"}
 WEB = ("bgjobs.panel", "bgjobs.api", "bgjobs.web", "bgjobs.host.views", "bgjobs.auth.views")
 FORBIDDEN = {
-    # the web side never loads the engine or the job types (it enqueues by dotted name)
-    WEB: ("bgjobs.engine", "bgjobs.jobtypes"),
+    # the web side never loads the engine (it enqueues by dotted name); it may use the job types'
+    # Flask-free libraries (a media page makes a thumbnail with the same code a converter uses)
+    WEB: ("bgjobs.engine",),
     # the job model never imports the job types, the engine, the host domain or the web side
     ("bgjobs.jobs",): ("bgjobs.engine", "bgjobs.jobtypes", "bgjobs.host", *WEB),
     # the job types run inside the engine but never import it, nor any page
