@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from rq import Worker
 
+from bgjobs import forksafe
 from bgjobs.connections import get_queue, get_redis
 from bgjobs.engine import appctx, heartbeat, runner
 from bgjobs.extensions import db
@@ -24,6 +25,7 @@ class JobWorker(Worker):
 
     def execute_job(self, job, queue):
         if job.func_name != RUN_JOB:
+            self._close_sqlite()
             return super().execute_job(job, queue)
         with self.app.app_context():
             try:
@@ -32,8 +34,7 @@ class JobWorker(Worker):
                 runner.log.exception("could not start job %s", job.id)
                 moved = None
             runner.begun[job.id] = moved
-            if db.engine.dialect.name == "sqlite":
-                db.engine.dispose()  # SQLite connections must not be carried across fork
+        self._close_sqlite()
         try:
             super().execute_job(job, queue)
         finally:
@@ -44,6 +45,21 @@ class JobWorker(Worker):
                     runner.finish(job.id, moved, outcome)
                 except Exception:  # noqa: BLE001 - the worker goes on; the heartbeat lapses, reconcile fails the job
                     runner.log.exception("could not record how job %s ended", job.id)
+
+    def _close_sqlite(self) -> None:
+        # SQLite connections must not even exist across a fork (the horse's copy would close the
+        # file under the worker); reopening a file is cheap. PostgreSQL's stay in the worker's
+        # pool: the horse drops its copies untouched (main_work_horse).
+        with self.app.app_context():
+            if db.engine.dialect.name == "sqlite":
+                db.engine.dispose()
+
+    def main_work_horse(self, job, queue):
+        """The horse's first step, whatever job it runs (ours or RQ's own): it forgets the
+        worker's database connections before any code can use them."""
+        with self.app.app_context():
+            forksafe.after_fork(db.engine)
+        super().main_work_horse(job, queue)
 
     def maintain_heartbeats(self, job, execution):
         super().maintain_heartbeats(job, execution)
