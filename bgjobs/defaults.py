@@ -17,6 +17,14 @@ def lost_half(lost_after: int) -> int:
 
 MAX_ENQUEUE_ATTEMPTS = 3  # a row whose enqueue keeps missing Redis is failed after this many
 
+# -- queues (bgjobs.jobs.types.LIGHT / HEAVY are the job queues' weights) -------------------
+MAINTENANCE_QUEUE = "maintenance"  # expiry, sweeps, reconcile: every worker listens to it first
+WORKER_QUEUES = "light,heavy"  # what a worker takes unless --queues says otherwise (in this order)
+
+# -- stopping workers (environment: BGJOBS_STOP_GRACE) ------------------------------------------
+STOP_GRACE = 30  # seconds a SIGTERMed worker lets its running job finish before it ends it
+STOP_MARGIN = 10  # the runner waits the grace plus this (to record the outcome) before SIGKILL
+
 # -- running jobs --------------------------------------------------------------------------
 JOB_TIMEOUT = 3600  # seconds a job may run unless its type says otherwise (BGJOBS_JOB_TIMEOUT)
 PROGRESS_INTERVAL = 1.0  # at most one progress write a second per job (BGJOBS_PROGRESS_INTERVAL)

@@ -64,7 +64,7 @@ def _requeue_unqueued() -> int:
                 update(Job).where(Job.id == row.id).values(enqueue_attempts=Job.enqueue_attempts + 1)
             )
             db.session.commit()
-            enqueue(row.id, types.get(row.type).timeout)
+            enqueue(row.id, types.get(row.type))
             count += 1
     return count
 

@@ -81,7 +81,7 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
     db.session.commit()
     try:
         with get_redis().pipeline() as pipe:  # the enqueue and the viewers' signal: one round trip
-            enqueue(job_id, job_type.timeout, pipeline=pipe)
+            enqueue(job_id, job_type, pipeline=pipe)
             changes.bump([actor.id, *recipients], system, pipeline=pipe)
             pipe.execute()
     except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back

@@ -86,6 +86,9 @@ class JobType:
     opens: tuple[str, ...] = ()
     queue: str = LIGHT
     timeout: int | None = None  # seconds; None takes BGJOBS_JOB_TIMEOUT
+    # Safe to run again from the start after a worker was restarted mid-job (it only reads and
+    # writes its own result): such a job is re-queued instead of failed.
+    retry_safe: bool = False
     params: tuple[Param, ...] = ()
     # Check and normalise params for this actor; raise InvalidParams with a message they can act on.
     plan: Callable[[dict, Any], Plan] | None = None

@@ -4,7 +4,7 @@ import os
 
 from sqlalchemy import text
 
-from bgjobs import forksafe
+from bgjobs import defaults, forksafe
 from bgjobs.connections import get_queue
 from bgjobs.engine import expiry, reconcile
 from bgjobs.extensions import db
@@ -13,7 +13,7 @@ from tests.helpers import job, submit, wait_for
 
 def test_user_jobs_after_maintenance_jobs_all_start(app, users, spawn_worker):
     spawn_worker()
-    queue = get_queue()
+    queue = get_queue(defaults.MAINTENANCE_QUEUE)
     maintenance = [(reconcile.reconcile, ()), (expiry.sweep, ()), (expiry.expire_job, ("no-such-job",))] * 2
     created = []
     for func, args in maintenance:

@@ -62,6 +62,9 @@ def run(ctx: JobContext) -> None:
 
 TYPE = JobType(
     id="module_export",
+    queue=types.LIGHT,
+    retry_safe=True,  # it only reads items and writes its own file
+    timeout=3600,
     label="Export from a module",
     icon=ICON,
     stop=True,

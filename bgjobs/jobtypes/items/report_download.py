@@ -100,6 +100,9 @@ def run(ctx: JobContext) -> None:
 
 TYPE = JobType(
     id="report_download",
+    queue=types.LIGHT,
+    retry_safe=True,  # it only reads items and writes its own file
+    timeout=1800,
     label="Download a Report",
     icon=ICON,
     stop=True,
