@@ -37,6 +37,8 @@ EXPIRY_MARGIN = 1  # RQ's scheduler may fire up to a second early: expire a seco
 SWEEP_BATCH = 1000  # rows expired per UPDATE by the sweep
 SWEEP_MAX_INTERVAL = 60  # the sweep runs at least this often (more often for a short retention)
 CRON_MIN_INTERVAL = 5  # no periodic job runs more often than this
+ORPHAN_SWEEP_INTERVAL = 600  # storage folders no row accounts for are looked for this often
+ORPHAN_MIN_AGE = 3600  # and removed once this old (a younger one may belong to a submit under way)
 
 # -- the panel and pages -------------------------------------------------------------------
 POLL_SECONDS = 2.0  # the panel's poll interval (BGJOBS_POLL_SECONDS)

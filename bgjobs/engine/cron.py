@@ -1,4 +1,5 @@
-"""The RQ cron scheduler: the expiry sweep and reconcile, run periodically on the maintenance queue."""
+"""The RQ cron scheduler: the expiry sweep, reconcile and the orphan sweep, run periodically on the
+maintenance queue."""
 from __future__ import annotations
 
 from flask import current_app
@@ -6,7 +7,7 @@ from rq.cron import CronScheduler
 
 from bgjobs import defaults
 from bgjobs.connections import get_redis, queue_name
-from bgjobs.engine import expiry, reconcile
+from bgjobs.engine import expiry, orphans, reconcile
 
 
 def cron_scheduler() -> CronScheduler:
@@ -18,4 +19,6 @@ def cron_scheduler() -> CronScheduler:
     sweep_every = max(defaults.CRON_MIN_INTERVAL, min(defaults.SWEEP_MAX_INTERVAL, config["BGJOBS_RESULT_TTL"] // 2))
     scheduler.register(reconcile.reconcile, queue, interval=reconcile_every, result_ttl=defaults.MAINTENANCE_RESULT_TTL)
     scheduler.register(expiry.sweep, queue, interval=sweep_every, result_ttl=defaults.MAINTENANCE_RESULT_TTL)
+    scheduler.register(orphans.sweep, queue, interval=defaults.ORPHAN_SWEEP_INTERVAL,
+                       result_ttl=defaults.MAINTENANCE_RESULT_TTL)
     return scheduler
