@@ -20,6 +20,10 @@ MAX_ENQUEUE_ATTEMPTS = 3  # a row whose enqueue keeps missing Redis is failed af
 # -- queues (bgjobs.jobs.types.LIGHT / HEAVY are the job queues' weights) -------------------
 MAINTENANCE_QUEUE = "maintenance"  # expiry, sweeps, reconcile: every worker listens to it first
 WORKER_QUEUES = "light,heavy"  # what a worker takes unless --queues says otherwise (in this order)
+# Fair share (BGJOBS_USER_RUNNING_CAP): at most this many of one user's jobs are queued or running
+# on a queue; the rest wait as Created. 2 keeps a second job of the same user going while one
+# big one runs, and leaves room for others on a few workers. 0 turns the cap off.
+USER_RUNNING_CAP = 2
 
 # -- stopping workers (environment: BGJOBS_STOP_GRACE) ------------------------------------------
 STOP_GRACE = 30  # seconds a SIGTERMed worker lets its running job finish before it ends it

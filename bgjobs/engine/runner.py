@@ -90,7 +90,7 @@ def interrupted(job_id: str, moved: transitions.Moved | None) -> str:
         # requeue removes what the job wrote before the row is Created again (another worker
         # may take it at once); the other outcomes remove it whoever moved the row.
         if not stops.requested(job_id) and job_type.retry_safe and transitions.requeue(job_id):
-            _back_on_queue(job_id, job_type)
+            _back_on_queue(job_id, job_type, moved.owner_id)
             return REQUEUED
         if stops.requested(job_id):
             transitions.stop(job_id)
@@ -104,12 +104,12 @@ def interrupted(job_id: str, moved: transitions.Moved | None) -> str:
         heartbeat.clear(job_id)
 
 
-def _back_on_queue(job_id: str, job_type: types.JobType) -> None:
+def _back_on_queue(job_id: str, job_type: types.JobType, owner_id: int | None) -> None:
     """The RQ job, which RQ has just failed, goes back to the front of its queue for another worker."""
     try:
         RQJob.fetch(job_id, connection=get_redis()).requeue(at_front=True)
     except (NoSuchJobError, InvalidJobOperation):
-        enqueue(job_id, job_type)
+        enqueue(job_id, job_type, owner_id)
 
 
 def _record_completion(job_id: str, values: dict) -> str:
