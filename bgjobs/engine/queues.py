@@ -4,11 +4,19 @@ has the maintenance queue, which every worker listens to first, so a backlog of 
 delays it longer than the job a worker is running.
 
 `--queues heavy,light` chooses a worker's weights, in the order it takes them; `flask bgjobs run
---workers` takes a spec of several workers (see `parse_workers`)."""
+--workers` takes a spec of several workers (see `parse_workers`).
+
+A worker forks a horse per job and pays page faults in proportion to what its process holds, so
+it holds only what its queues need: type modules import their heavy libraries inside their run
+functions, and a worker imports at start only the `preload` modules of its own queues' types (a
+light worker no media or PDF library)."""
 from __future__ import annotations
+
+import importlib
 
 from bgjobs import defaults
 from bgjobs.connections import queue_name
+from bgjobs.jobs import types
 from bgjobs.jobs.types import HEAVY, LIGHT
 
 WEIGHTS = (LIGHT, HEAVY)
@@ -30,6 +38,17 @@ def parse(text: str | None) -> list[str]:
 def worker_queue_names(weights: list[str]) -> list[str]:
     """The RQ queue names a worker listens to, maintenance first."""
     return [queue_name(defaults.MAINTENANCE_QUEUE), *(queue_name(w) for w in weights)]
+
+
+def preloads(weights: list[str], job_types: list[types.JobType] | None = None) -> list[str]:
+    """The modules a worker taking these weights imports at start: those its types declare."""
+    job_types = types.all_types() if job_types is None else job_types
+    return list(dict.fromkeys(m for t in job_types if t.queue in weights and t.available for m in t.preload))
+
+
+def preload(weights: list[str]) -> None:
+    for module in preloads(weights):
+        importlib.import_module(module)
 
 
 def parse_workers(spec: str) -> list[str]:

@@ -177,8 +177,10 @@ def make_worker(app: Flask, weights: list[str] | None = None, **kwargs) -> Worke
     """A JobWorker on the maintenance queue and then the queues of these weights (default: all,
     light first), with the app bound for its horses and RQ callbacks."""
     appctx.bind_app(app)
+    weights = weights or queues.parse(None)
+    queues.preload(weights)
     with app.app_context():
-        names = queues.worker_queue_names(weights or queues.parse(None))
+        names = queues.worker_queue_names(weights)
         return JobWorker(names, connection=get_redis(), app=app, **kwargs)
 
 
