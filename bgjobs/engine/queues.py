@@ -55,13 +55,13 @@ def parse_workers(spec: str) -> list[str]:
     """The --queues value of each worker of `flask bgjobs run --workers SPEC`.
 
     SPEC is a number ("2": two workers on the default queues) or groups of `queues[:count]`
-    separated by spaces or ";", queues joined by "+" or ",": "light:2 heavy" is two light
-    workers and one heavy one; "heavy+light:3" three workers taking both."""
+    separated by spaces or "/", queues joined by "," or "+": "light:2/heavy" (or "light:2 heavy")
+    is two light workers and one heavy one; "heavy,light:3" three workers taking both."""
     spec = (spec or "1").strip()
     if spec.isdigit():
         return [",".join(parse(None))] * int(spec)
     workers = []
-    for group in spec.replace(";", " ").split():
+    for group in spec.replace("/", " ").split():
         names, _, count = group.partition(":")
         if count and not count.isdigit():
             raise BadQueues(f"Bad worker count in {group!r}.")

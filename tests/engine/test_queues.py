@@ -24,12 +24,24 @@ def test_queue_choices_parse_and_reject_unknown_names():
     with pytest.raises(queues.BadQueues, match="Unknown queue media"):
         queues.parse("media")
     assert queues.parse_workers("2") == ["light,heavy", "light,heavy"]
-    assert queues.parse_workers("light:2 heavy") == ["light", "light", "heavy"]
+    assert queues.parse_workers("light:2 heavy") == queues.parse_workers("light:2/heavy") == ["light", "light", "heavy"]
+    assert queues.parse_workers("heavy,light:2") == ["heavy,light", "heavy,light"]
     assert queues.parse_workers("heavy+light:2") == ["heavy,light", "heavy,light"]
     with pytest.raises(queues.BadQueues):
         queues.parse_workers("light:x")
     argv = supervisor.commands(5000, "light:2 heavy")
     assert [argv[f"worker-{n}"][-1] for n in (1, 2, 3)] == ["light", "light", "heavy"]
+
+
+def test_the_worker_command_takes_queues(app, users):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["bgjobs", "worker", "--burst", "--queues", "media"])
+    assert result.exit_code != 0 and "Unknown queue media" in result.output
+    created = submit("bulk_edit", users["alice"], module_id=1, item_ids=[1], values={"title": "x"})
+    assert runner.invoke(args=["bgjobs", "worker", "--burst", "--queues", "heavy"]).exit_code == 0
+    assert job(created.id).status == "created"
+    assert runner.invoke(args=["bgjobs", "worker", "--burst", "--queues", "light"]).exit_code == 0
+    assert job(created.id).status == "completed"
 
 
 def test_every_type_declares_a_known_queue_and_its_time_limit(app):
