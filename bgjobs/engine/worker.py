@@ -17,11 +17,13 @@ import logging
 import os
 import signal
 import threading
+from datetime import timedelta
 
 from flask import Flask
 from rq import Worker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.scheduler import RQScheduler
+from rq.utils import now
 from rq.worker import WorkerStatus
 
 from bgjobs import forksafe
@@ -99,6 +101,8 @@ class JobWorker(Worker):
     def fork_work_horse(self, job, queue):
         self._worker_pid = os.getpid()
         super().fork_work_horse(job, queue)
+        if self._stop_requested:  # the signal came while the row was being moved: the grace starts now
+            self._start_grace()
 
     def setup_work_horse_signals(self):
         """The horse ignores SIGTERM and SIGINT, even when a deploy signals the worker's whole
@@ -116,7 +120,12 @@ class JobWorker(Worker):
 
     def handle_warm_shutdown_request(self):
         super().handle_warm_shutdown_request()
-        if self.horse_pid and self._grace_timer is None:
+        if self.horse_pid:
+            self._start_grace()
+
+    def _start_grace(self) -> None:
+        """End the running job if it is still running after BGJOBS_STOP_GRACE seconds."""
+        if self._grace_timer is None:
             grace = float(self.app.config["BGJOBS_STOP_GRACE"])
             log.info("worker %s: the running job has %s s to finish", self.name, grace)
             self._grace_timer = threading.Timer(grace, self._end_running_job)
@@ -124,8 +133,10 @@ class JobWorker(Worker):
             self._grace_timer.start()
 
     def request_force_stop(self, signum, frame):
-        if self.horse_pid:
-            self._cut_short = True  # RQ's cold shutdown kills the horse: record it as a restart
+        # RQ ignores a repeat within a second; otherwise its cold shutdown kills the horse, which
+        # is then recorded as a restart.
+        if self.horse_pid and now() - self._shutdown_requested_date >= timedelta(seconds=1):
+            self._cut_short = True
         super().request_force_stop(signum, frame)
 
     def _end_running_job(self) -> None:
