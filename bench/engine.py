@@ -46,9 +46,11 @@ def _queue_name(tag: str) -> str:
     return f"bench-{tag}-{uuid.uuid4().hex[:6]}"
 
 
-def run_workers(env: Env, mode: str, queue: str, count: int) -> tuple[float, list[dict]]:
-    """Start `count` burst workers, release them together; wall seconds until all exit, and their reports."""
-    procs = [python_module("bench.worker", mode, "--go", env=env.process_env(env.engine_db, queue),
+def run_workers(env: Env, mode: str, queue: str, count: int, weights: str = "") -> tuple[float, list[dict]]:
+    """Start `count` burst workers, release them together; wall seconds until all exit, and their
+    reports. weights: the engine worker's queues (BENCH_QUEUES), or what bare-loaded is sized as."""
+    extra = {"BENCH_QUEUES": weights} if weights else {}
+    procs = [python_module("bench.worker", mode, "--go", env=env.process_env(env.engine_db, queue, **extra),
                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(count)]
     try:
         for proc in procs:
@@ -118,45 +120,57 @@ def _check_completed(env: Env, queue: str, ids: list[str]) -> None:
         raise RuntimeError(f"benchmark jobs did not all complete: {counts}")
 
 
-def job_overhead(env: Env) -> list[Figure]:
+def _bare(env: Env, mode: str, count: int, weights: str = "") -> tuple[float, float, dict]:
+    """Bare RQ: enqueue the no-op function, run it with the same Worker class, one worker.
+    Returns enqueue seconds, work seconds and the worker's report."""
     from .bare import bare_noop
-    from .jobtypes import NOOP
 
-    count = env.sizes.overhead_jobs
-    # Bare RQ: enqueue the no-op function, run it with the same Worker class and worker count.
-    bare_queue = _queue_name("bare")
     redis = Redis.from_url(env.redis_url)
-    queue = Queue(bare_queue, connection=redis)
-    with Timer() as bare_enqueue:
+    queue = Queue(_queue_name(mode), connection=redis)
+    with Timer() as enqueue:
         for _ in range(count):
             queue.enqueue(bare_noop)
-    bare_work, _ = run_workers(env, "bare", bare_queue, 1)
+    work, reports = run_workers(env, mode, queue.name, 1, weights)
     if queue.count or queue.failed_job_registry.count:
         raise RuntimeError("bare RQ baseline left jobs behind")
-    # The same, with the worker process as big as the engine's (what fork-per-job costs by size).
-    loaded_queue = Queue(_queue_name("bare-loaded"), connection=redis)
-    with Timer() as loaded_enqueue:
-        for _ in range(count):
-            loaded_queue.enqueue(bare_noop)
-    loaded_work, _ = run_workers(env, "bare-loaded", loaded_queue.name, 1)
-    # The engine: row, enqueue, run_job (start, progress, heartbeat, completion, signals).
-    engine_queue = _queue_name("engine")
-    engine_enqueue, ids = _submit_many(env, engine_queue, NOOP, {}, count)
-    engine_work, _ = run_workers(env, "engine", engine_queue, 1)
-    _check_completed(env, engine_queue, ids)
-    bare = (bare_enqueue.seconds + bare_work) / count
-    loaded = (loaded_enqueue.seconds + loaded_work) / count
-    engine = (engine_enqueue + engine_work) / count
-    return [
-        Figure("job overhead", f"{count:,} no-op jobs, 1 worker: time per job (enqueue + run)",
-               ms(engine), ms(bare) + " bare RQ", engine / bare, "≤ 1.3×", engine / bare <= 1.3),
-        Figure("job overhead", "  of which enqueue (row + enqueue vs bare enqueue)",
-               ms(engine_enqueue / count), ms(bare_enqueue.seconds / count), engine_enqueue / bare_enqueue.seconds),
-        Figure("job overhead", "  of which run (worker, fork per job)",
-               ms(engine_work / count), ms(bare_work / count), engine_work / bare_work),
-        Figure("job overhead", "  bare RQ in a worker process of the engine's size (app and job types loaded)",
-               ms(loaded), ms(bare) + " bare RQ", loaded / bare),
-    ]
+    return enqueue.seconds, work, reports[0]
+
+
+def job_overhead(env: Env) -> list[Figure]:
+    """Per queue: the engine's no-op job against bare RQ in an RQ-only process, and against bare
+    RQ in a process of the engine worker's size for that queue (what fork-per-job costs by size)."""
+    from bgjobs.jobs.types import HEAVY, LIGHT
+
+    from .jobtypes import NOOP, NOOP_HEAVY
+
+    count = env.sizes.overhead_jobs
+    bare_enqueue, bare_work, bare_report = _bare(env, "bare", count)
+    bare = (bare_enqueue + bare_work) / count
+    figures = []
+    for weight, type_id in ((LIGHT, NOOP), (HEAVY, NOOP_HEAVY)):
+        sized_enqueue, sized_work, sized_report = _bare(env, "bare-loaded", count, weight)
+        sized = (sized_enqueue + sized_work) / count
+        # The engine: row, enqueue (fair share), run_job (start, progress, heartbeat, completion, signals).
+        engine_queue = _queue_name(f"engine-{weight}")
+        engine_enqueue, ids = _submit_many(env, engine_queue, type_id, {}, count)
+        engine_work, reports = run_workers(env, "engine", engine_queue, 1, weight)
+        _check_completed(env, engine_queue, ids)
+        engine = (engine_enqueue + engine_work) / count
+        size = f"{reports[0]['worker_rss_kib'] / 1024:.0f} MiB worker vs {bare_report['worker_rss_kib'] / 1024:.0f} MiB"
+        label = "" if weight == LIGHT else f"{weight} queue: "
+        figures += [
+            Figure("job overhead", f"{label}{count:,} no-op jobs, 1 {weight} worker: time per job (enqueue + run)",
+                   ms(engine), ms(bare) + " bare RQ", engine / bare, "≤ 1.3×", engine / bare <= 1.3),
+            Figure("job overhead", f"  {weight}: of which enqueue (row + enqueue vs bare enqueue)",
+                   ms(engine_enqueue / count), ms(bare_enqueue / count), engine_enqueue / bare_enqueue),
+            Figure("job overhead", f"  {weight}: of which run (worker, fork per job)",
+                   ms(engine_work / count), ms(bare_work / count), engine_work / bare_work),
+            Figure("job overhead", f"  {weight}: bare RQ in a process of the {weight} worker's size ({size})",
+                   ms(sized), ms(bare) + " bare RQ", sized / bare),
+            Figure("job overhead", f"  {weight}: the engine against bare RQ in a process of the same size",
+                   ms(engine), ms(sized), engine / sized),
+        ]
+    return figures
 
 
 def worker_memory(env: Env) -> list[Figure]:

@@ -1,7 +1,8 @@
 """Bench-only job types, registered inside bench processes only (the bench
 process that submits and the worker processes that run). The production registry is untouched.
 
-- bench_noop: reports progress once and returns (the job-overhead benchmark);
+- bench_noop (light queue) and bench_noop_heavy (heavy queue): report progress once and return
+  (the job-overhead benchmark, per queue);
 - bench_cpu: a fixed amount of hashing, an I/O-light job (the scale-out benchmark).
 The bare baselines run bench.bare's functions with plain RQ and the same Worker class."""
 from __future__ import annotations
@@ -12,6 +13,7 @@ from bgjobs.jobs.types import JobType, Plan
 from .bare import burn
 
 NOOP = "bench_noop"
+NOOP_HEAVY = "bench_noop_heavy"
 CPU = "bench_cpu"
 
 
@@ -32,5 +34,6 @@ def _cpu(ctx) -> None:
 
 def install() -> None:
     """Register the bench types in this process (idempotent)."""
-    types.register(JobType(NOOP, "Benchmark no-op", "", plan=_plan, run=_noop))
+    types.register(JobType(NOOP, "Benchmark no-op", "", queue=types.LIGHT, plan=_plan, run=_noop))
+    types.register(JobType(NOOP_HEAVY, "Benchmark no-op (heavy queue)", "", queue=types.HEAVY, plan=_plan, run=_noop))
     types.register(JobType(CPU, "Benchmark CPU", "", plan=_plan, run=_cpu))

@@ -2,13 +2,15 @@
 
     python -m bench.worker engine|bare|bare-loaded [--go]
 
-engine: the application's worker (bgjobs.workers.make_worker, fork-based rq.Worker) with the
-bench job types installed; bare: the same rq.Worker class on a plain Redis queue; bare-loaded:
-bare, in a process that has also built the app and loaded the job types (the engine worker's
-size: a fork-per-job worker pays for every page its horses and itself touch after each fork). Prints "ready",
-waits for a line on stdin with --go (so several workers start together and start-up is not timed),
-works until the queue is empty, then prints one JSON line: seconds working and the peak RSS of
-its work horses (RUSAGE_CHILDREN, KiB)."""
+engine: the application's worker (bgjobs.engine.worker.make_worker, fork-based rq.Worker) with
+the bench job types installed, taking the queues BENCH_QUEUES names (default: all); bare: the
+same rq.Worker class on a plain Redis queue, in a process that loaded RQ only; bare-loaded: bare,
+in a process built as the engine's worker for BENCH_QUEUES is (app, job types, the engine and
+those queues' preloads: the same size, since a fork-per-job worker pays for every page its horses
+and itself touch after each fork). Prints "ready", waits for a line on stdin with --go (so several
+workers start together and start-up is not timed), works until the queues are empty, then prints
+one JSON line: seconds working, the peak RSS of its work horses (RUSAGE_CHILDREN, KiB) and its
+own RSS when ready (KiB)."""
 from __future__ import annotations
 
 import json
@@ -28,19 +30,24 @@ def main(argv: list[str]) -> None:
 
         app = create_app()
         install()
-        worker = make_worker(app)
+        worker = make_worker(app, _weights())
         with app.app_context():
             db.engine.dispose()
     else:
-        if mode == "bare-loaded":
+        if mode == "bare-loaded":  # everything the engine's worker process loads, minus its work
+            from bench.jobtypes import install
             from bgjobs import create_app
+            from bgjobs.engine import queues, worker as _engine_worker  # noqa: F401 - loaded for size
 
             create_app()  # loads the job types too, as the engine's worker process does
+            install()
+            queues.preload(_weights())
         from redis import Redis
         from rq import Queue, Worker
 
         redis = Redis.from_url(os.environ["REDIS_URL"])
         worker = Worker([Queue(os.environ["BGJOBS_QUEUE"], connection=redis)], connection=redis)
+    ready_rss = _rss_kib()
     print("ready", flush=True)
     if "--go" in argv:
         sys.stdin.readline()
@@ -48,7 +55,19 @@ def main(argv: list[str]) -> None:
     worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "horse_maxrss_kib": peak}), flush=True)
+    print(json.dumps({"seconds": seconds, "horse_maxrss_kib": peak, "worker_rss_kib": ready_rss}), flush=True)
+
+
+def _weights() -> list[str]:
+    from bgjobs.engine import queues
+
+    return queues.parse(os.environ.get("BENCH_QUEUES"))
+
+
+def _rss_kib() -> int:
+    """The process's resident set now (VmRSS), KiB."""
+    with open("/proc/self/status") as status:
+        return int(next(line for line in status if line.startswith("VmRSS:")).split()[1])
 
 
 if __name__ == "__main__":

@@ -83,18 +83,26 @@ def cron_command():
 
 
 @group.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker_command(burst: bool):
-    """Run one fork-based RQ worker with the scheduler (same as `python worker.py`)."""
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--queues", "queue_names", default=None, help="Weights to take, in order, e.g. heavy,light (default: light,heavy).")
+def worker_command(burst: bool, queue_names: str | None):
+    """Run one fork-based RQ worker with the scheduler (same as `python worker.py`); it also
+    takes the maintenance queue, first."""
+    from bgjobs.engine import queues
     from bgjobs.engine.worker import run_worker
 
-    run_worker(current_app._get_current_object(), burst=burst)
+    try:
+        weights = queues.parse(queue_names)
+    except queues.BadQueues as exc:
+        raise click.BadParameter(str(exc)) from None
+    run_worker(current_app._get_current_object(), burst=burst, weights=weights)
 
 
 @group.command("run")
 @click.option("--port", default=5000, show_default=True)
-@click.option("--workers", default=1, show_default=True, help="RQ worker processes.")
-def run_command(port: int, workers: int):
+@click.option("--workers", default="1", show_default=True,
+              help='RQ workers: a number, or e.g. "light:2 heavy" (two light workers, one heavy), "heavy+light:3".')
+def run_command(port: int, workers: str):
     """Web, worker(s) and scheduler together; an embedded Redis when REDIS_URL is unset."""
     from bgjobs.engine.supervisor import run_all
 

@@ -20,6 +20,8 @@ def from_env(instance_path: str) -> dict:
         "BGJOBS_RESULT_TTL": int(env.get("BGJOBS_RESULT_TTL", defaults.RESULT_TTL)),
         "BGJOBS_LOST_AFTER": int(env.get("BGJOBS_LOST_AFTER", defaults.LOST_AFTER)),
         "BGJOBS_PROGRESS_INTERVAL": float(env.get("BGJOBS_PROGRESS_INTERVAL", defaults.PROGRESS_INTERVAL)),
+        "BGJOBS_USER_RUNNING_CAP": int(env.get("BGJOBS_USER_RUNNING_CAP", defaults.USER_RUNNING_CAP)),
+        "BGJOBS_STOP_GRACE": float(env.get("BGJOBS_STOP_GRACE", defaults.STOP_GRACE)),
         "BGJOBS_JOB_TIMEOUT": int(env.get("BGJOBS_JOB_TIMEOUT", defaults.JOB_TIMEOUT)),
         "BGJOBS_POLL_SECONDS": float(env.get("BGJOBS_POLL_SECONDS", defaults.POLL_SECONDS)),
         "BGJOBS_DEMO_PASSWORD": env.get("BGJOBS_DEMO_PASSWORD", "demo-password"),

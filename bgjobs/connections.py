@@ -15,8 +15,16 @@ def get_redis(app: Flask | None = None) -> Redis:
     return conn
 
 
-def get_queue() -> Queue:
-    return Queue(current_app.config["BGJOBS_QUEUE"], connection=get_redis())
+def queue_name(weight: str, app: Flask | None = None) -> str:
+    """RQ's name for one of this app's queues (light, heavy, maintenance): the weight under the
+    app's namespace, BGJOBS_QUEUE, so two apps (or two test runs) on one Redis never share one."""
+    return f"{(app or current_app).config['BGJOBS_QUEUE']}-{weight}"
+
+
+def get_queue(weight: str) -> Queue:
+    """One of this app's RQ queues, by weight (bgjobs.jobs.types.LIGHT, HEAVY, or
+    bgjobs.defaults.MAINTENANCE_QUEUE)."""
+    return Queue(queue_name(weight), connection=get_redis())
 
 
 def key(*parts: object, app: Flask | None = None) -> str:

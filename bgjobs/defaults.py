@@ -17,6 +17,18 @@ def lost_half(lost_after: int) -> int:
 
 MAX_ENQUEUE_ATTEMPTS = 3  # a row whose enqueue keeps missing Redis is failed after this many
 
+# -- queues (bgjobs.jobs.types.LIGHT / HEAVY are the job queues' weights) -------------------
+MAINTENANCE_QUEUE = "maintenance"  # expiry, sweeps, reconcile: every worker listens to it first
+WORKER_QUEUES = "light,heavy"  # what a worker takes unless --queues says otherwise (in this order)
+# Fair share (BGJOBS_USER_RUNNING_CAP): at most this many of one user's jobs are queued or running
+# on a queue; the rest wait as Created. 2 keeps a second job of the same user going while one
+# big one runs, and leaves room for others on a few workers. 0 turns the cap off.
+USER_RUNNING_CAP = 2
+
+# -- stopping workers (environment: BGJOBS_STOP_GRACE) ------------------------------------------
+STOP_GRACE = 30  # seconds a SIGTERMed worker lets its running job finish before it ends it
+STOP_MARGIN = 10  # the runner waits the grace plus this (to record the outcome) before SIGKILL
+
 # -- running jobs --------------------------------------------------------------------------
 JOB_TIMEOUT = 3600  # seconds a job may run unless its type says otherwise (BGJOBS_JOB_TIMEOUT)
 PROGRESS_INTERVAL = 1.0  # at most one progress write a second per job (BGJOBS_PROGRESS_INTERVAL)
@@ -29,6 +41,8 @@ EXPIRY_MARGIN = 1  # RQ's scheduler may fire up to a second early: expire a seco
 SWEEP_BATCH = 1000  # rows expired per UPDATE by the sweep
 SWEEP_MAX_INTERVAL = 60  # the sweep runs at least this often (more often for a short retention)
 CRON_MIN_INTERVAL = 5  # no periodic job runs more often than this
+ORPHAN_SWEEP_INTERVAL = 600  # storage folders no row accounts for are looked for this often
+ORPHAN_MIN_AGE = 3600  # and removed once this old (a younger one may belong to a submit under way)
 
 # -- the panel and pages -------------------------------------------------------------------
 POLL_SECONDS = 2.0  # the panel's poll interval (BGJOBS_POLL_SECONDS)

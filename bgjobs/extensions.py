@@ -9,6 +9,8 @@ from htmx_flask import Htmx
 from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
+from bgjobs import forksafe
+
 # Named constraints so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -47,6 +49,7 @@ def init_db(app) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": {**connect_args, "options": server}}
     db.init_app(app)
     with app.app_context():
+        forksafe.guard(db.engine)  # no pooled connection is used by a process that did not open it
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
 

@@ -178,12 +178,12 @@ def process_env(app_config):
 
 @pytest.fixture
 def spawn_worker(process_env, tmp_path):
-    """Start `python worker.py` as its own process (for tests that kill or stop a real worker)."""
+    """Start `python worker.py [args]` as its own process (for tests that kill or stop a real worker)."""
     procs = []
 
-    def start(**env):
+    def start(*args, **env):
         log = open(tmp_path / f"worker-{len(procs)}.log", "w")
-        proc = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env={**process_env, **env},
+        proc = subprocess.Popen([sys.executable, "worker.py", *args], cwd=ROOT, env={**process_env, **env},
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         procs.append(proc)
         return proc

@@ -1,21 +1,24 @@
-"""The RQ cron scheduler: the expiry sweep and reconcile, run periodically on the queue."""
+"""The RQ cron scheduler: the expiry sweep, reconcile and the orphan sweep, run periodically on the
+maintenance queue."""
 from __future__ import annotations
 
 from flask import current_app
 from rq.cron import CronScheduler
 
 from bgjobs import defaults
-from bgjobs.connections import get_redis
-from bgjobs.engine import expiry, reconcile
+from bgjobs.connections import get_redis, queue_name
+from bgjobs.engine import expiry, orphans, reconcile
 
 
 def cron_scheduler() -> CronScheduler:
     config = current_app.config
     scheduler = CronScheduler(connection=get_redis(), name=f"bgjobs-cron-{config['BGJOBS_QUEUE']}")
-    queue = config["BGJOBS_QUEUE"]
+    queue = queue_name(defaults.MAINTENANCE_QUEUE)  # never behind user jobs
     # Reconcile every half lost bound, so a dead worker's job is failed within the bound.
     reconcile_every = max(defaults.CRON_MIN_INTERVAL, defaults.lost_half(config["BGJOBS_LOST_AFTER"]))
     sweep_every = max(defaults.CRON_MIN_INTERVAL, min(defaults.SWEEP_MAX_INTERVAL, config["BGJOBS_RESULT_TTL"] // 2))
     scheduler.register(reconcile.reconcile, queue, interval=reconcile_every, result_ttl=defaults.MAINTENANCE_RESULT_TTL)
     scheduler.register(expiry.sweep, queue, interval=sweep_every, result_ttl=defaults.MAINTENANCE_RESULT_TTL)
+    scheduler.register(orphans.sweep, queue, interval=defaults.ORPHAN_SWEEP_INTERVAL,
+                       result_ttl=defaults.MAINTENANCE_RESULT_TTL)
     return scheduler

@@ -23,7 +23,7 @@ COMPLETED = JobStatus.COMPLETED.value
 def schedule_expiry(job_id: str, when: datetime) -> None:
     # RQ's scheduler works in whole seconds and may fire up to a second early, when the row is
     # not due yet; a second's margin makes the scheduled job the one that expires it.
-    get_queue().enqueue_at(when + timedelta(seconds=defaults.EXPIRY_MARGIN), expire_job, job_id,
+    get_queue(defaults.MAINTENANCE_QUEUE).enqueue_at(when + timedelta(seconds=defaults.EXPIRY_MARGIN), expire_job, job_id,
                            job_id=f"{job_id}-expiry", result_ttl=0)
 
 

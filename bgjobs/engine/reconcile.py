@@ -12,6 +12,8 @@ from datetime import timedelta
 from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
+from rq.job import JobStatus as RQStatus
+from rq.rate_limit import release_slot
 from sqlalchemy import select, update
 
 from bgjobs import defaults
@@ -45,13 +47,26 @@ def _fail_lost() -> int:
             continue
         if transitions.stop(row.id) if row.stop_requested_at else transitions.fail(row.id, heartbeat.LOST_MESSAGE):
             count += 1
+        _free_fair_share(row.id)
     return count
+
+
+def _free_fair_share(job_id: str) -> None:
+    """A dead worker's job still holds its owner's fair-share slot in RQ (RQ's own cleanup frees it
+    only minutes later): end it in RQ too, which lets that user's next waiting job onto the queue."""
+    try:
+        rq_job = RQJob.fetch(job_id, connection=get_redis())
+    except NoSuchJobError:
+        return
+    if rq_job.has_rate_limit and rq_job.get_status() == RQStatus.STARTED:
+        rq_job.set_status(RQStatus.FAILED)
+        release_slot(rq_job)
 
 
 def _requeue_unqueued() -> int:
     grace = utcnow() - timedelta(seconds=current_app.config["BGJOBS_LOST_AFTER"])
     rows = db.session.execute(
-        select(Job.id, Job.type, Job.enqueue_attempts).where(Job.status == JobStatus.CREATED.value, Job.created_at <= grace)
+        select(Job.id, Job.type, Job.owner_id, Job.enqueue_attempts).where(Job.status == JobStatus.CREATED.value, Job.created_at <= grace)
     ).all()
     count = 0
     for row in rows:
@@ -64,7 +79,7 @@ def _requeue_unqueued() -> int:
                 update(Job).where(Job.id == row.id).values(enqueue_attempts=Job.enqueue_attempts + 1)
             )
             db.session.commit()
-            enqueue(row.id, types.get(row.type).timeout)
+            enqueue(row.id, types.get(row.type), row.owner_id)
             count += 1
     return count
 
@@ -75,4 +90,4 @@ def _in_redis(job_id: str) -> bool:
     except NoSuchJobError:
         return False
     # A finished/failed RQ job for a row still Created means the row never moved: treat as lost.
-    return status in ("queued", "scheduled", "deferred", "started")
+    return status in ("queued", "scheduled", "deferred", "started", "rate_limited")

@@ -20,16 +20,22 @@ from datetime import timedelta
 
 from flask import current_app
 from rq import timeouts
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job as RQJob
 
+from bgjobs.connections import get_redis
 from bgjobs.engine import appctx, expiry, heartbeat
 from bgjobs.engine.outcome import Outcome, OutcomeKind
 from bgjobs.extensions import db
 from bgjobs.jobs import stops, storage, transitions, types
 from bgjobs.jobs.context import JobContext, StopJob
+from bgjobs.jobs.enqueue import enqueue
 from bgjobs.jobs.errors import InvalidParams
 from bgjobs.timeutil import aware, utcnow
 
 log = logging.getLogger(__name__)
+RESTARTED_MESSAGE = "The worker was restarted; start the job again."
+REQUEUED = "requeued"
 # Set by the worker process just before it forks the horse for that job (the horse inherits it).
 begun: dict[str, transitions.Moved | None] = {}
 
@@ -58,15 +64,52 @@ def finish(job_id: str, moved: transitions.Moved | None, outcome: Outcome | None
                 return OutcomeKind.STOPPED.value
             failed = transitions.fail(job_id, heartbeat.LOST_MESSAGE)
             return (OutcomeKind.FAILED if failed else OutcomeKind.STOPPED).value
+        if outcome.kind is OutcomeKind.COMPLETED:
+            return _record_completion(job_id, outcome.values)
         if outcome.kind is OutcomeKind.STOPPED:
             transitions.stop(job_id)
-        elif outcome.kind is OutcomeKind.FAILED:
-            transitions.fail(job_id, outcome.message)
         else:
-            return _record_completion(job_id, outcome.values)
+            transitions.fail(job_id, outcome.message)
         return outcome.kind.value
     finally:
         heartbeat.clear(job_id)
+        if outcome is None or outcome.kind is not OutcomeKind.COMPLETED:
+            # Whoever moved the row (this call, a stop, reconcile), a job that did not complete
+            # leaves no result folder: the move removes it only when it is the one that moves.
+            storage.remove_job_files(job_id)
+
+
+def interrupted(job_id: str, moved: transitions.Moved | None) -> str:
+    """Record a job the worker ended because it was being stopped (its grace ran out, or a second
+    signal): re-queued for a type that is safe to retry, else Failed with words a user
+    understands. A stop the user asked for still ends Stopped."""
+    if moved is None:
+        return OutcomeKind.SKIPPED.value
+    try:
+        job_type = types.get(moved.type)
+        # requeue removes what the job wrote before the row is Created again (another worker
+        # may take it at once); the other outcomes remove it whoever moved the row.
+        if not stops.requested(job_id) and job_type.retry_safe and transitions.requeue(job_id):
+            _back_on_queue(job_id, job_type, moved.owner_id)
+            return REQUEUED
+        if stops.requested(job_id):
+            transitions.stop(job_id)
+            kind = OutcomeKind.STOPPED
+        else:
+            transitions.fail(job_id, RESTARTED_MESSAGE)
+            kind = OutcomeKind.FAILED
+        storage.remove_job_files(job_id)
+        return kind.value
+    finally:
+        heartbeat.clear(job_id)
+
+
+def _back_on_queue(job_id: str, job_type: types.JobType, owner_id: int | None) -> None:
+    """The RQ job, which RQ has just failed, goes back to the front of its queue for another worker."""
+    try:
+        RQJob.fetch(job_id, connection=get_redis()).requeue(at_front=True)
+    except (NoSuchJobError, InvalidJobOperation):
+        enqueue(job_id, job_type, owner_id)
 
 
 def _record_completion(job_id: str, values: dict) -> str:

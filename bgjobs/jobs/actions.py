@@ -80,10 +80,8 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
     db.session.expunge(job)  # the caller reads it as written, without reloading it after the commit
     db.session.commit()
     try:
-        with get_redis().pipeline() as pipe:  # the enqueue and the viewers' signal: one round trip
-            enqueue(job_id, job_type.timeout, pipeline=pipe)
-            changes.bump([actor.id, *recipients], system, pipeline=pipe)
-            pipe.execute()
+        enqueue(job_id, job_type, actor.id)
+        changes.bump([actor.id, *recipients], system)
     except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back
         log.exception("enqueue of job %s failed; reconcile will retry", job_id)
     return job

@@ -118,6 +118,14 @@ def stop(job_id: str) -> Moved | None:
     return _move(job_id, ACTIVE_VALUES, values, before_commit=lambda: storage.remove_job_files(job_id))
 
 
+def requeue(job_id: str) -> Moved | None:
+    """In Progress -> Created again: a retry-safe job whose worker was restarted under it waits
+    for another worker; whatever it wrote is removed."""
+    values = {"status": CREATED, "started_at": None, "progress_done": 0, "progress_total": 0, "progress_message": ""}
+    return _move(job_id, [IN_PROGRESS], values, [Job.stop_requested_at.is_(None)],
+                 before_commit=lambda: storage.remove_job_files(job_id))
+
+
 def request_stop(job_id: str) -> Moved | None:
     """Mark an In Progress job as stopping (the panel shows "Stopping…" until the worker confirms)."""
     return _move(job_id, [IN_PROGRESS], {"stop_requested_at": utcnow()}, [Job.stop_requested_at.is_(None)])

@@ -86,6 +86,14 @@ class JobType:
     opens: tuple[str, ...] = ()
     queue: str = LIGHT
     timeout: int | None = None  # seconds; None takes BGJOBS_JOB_TIMEOUT
+    # Safe to run again from the start after a worker was restarted mid-job (it only reads and
+    # writes its own result): such a job is re-queued instead of failed.
+    retry_safe: bool = False
+    # Heavy libraries its run needs (e.g. ("PIL.Image", "av")), imported by a worker that takes
+    # this type's queue when it starts, so each job's forked horse inherits them instead of
+    # importing them again. A type module itself imports them only inside its run function, so
+    # the web and the workers of other queues never load them.
+    preload: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     # Check and normalise params for this actor; raise InvalidParams with a message they can act on.
     plan: Callable[[dict, Any], Plan] | None = None

@@ -12,7 +12,7 @@ from bgjobs import defaults
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
-from bgjobs.jobs import changes
+from bgjobs.jobs import changes, waiting
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.jobs.listing import Page
@@ -100,6 +100,7 @@ class RowView:
     can_download: bool
     opens: list[tuple[str, str]] = field(default_factory=list)
     watch: bool = False  # the page keeps polling while this row can still change
+    place: str = ""  # a waiting job's place in line (bgjobs.jobs.waiting), when Redis says
 
     @property
     def id(self) -> str:
@@ -131,7 +132,8 @@ def shown_params(params: dict) -> list[tuple[str, str]]:
     return shown
 
 
-def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None) -> RowView:
+def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None,
+             place: str = "") -> RowView:
     now = now or utcnow()
     job_type = types.get(job.type)
     status = job.state
@@ -171,6 +173,7 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),
         opens=opens,
         watch=active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
+        place=place,
     )
 
 
@@ -243,7 +246,8 @@ def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, versi
     """badge: the active jobs' count and ids, on fragments (they update the header out of band)."""
     names = owner_names(page.jobs, user)
     now = utcnow()
-    rows = [row_view(job, user, names, now) for job in page.jobs]
+    places = waiting.positions(page.jobs)
+    rows = [row_view(job, user, names, now, places.get(job.id, "")) for job in page.jobs]
     count, ids = badge if badge is not None else (None, [])
     return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids)
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from bgjobs.jobs import listing
 from bgjobs.jobs import actions
-from bgjobs.jobs import changes
+from bgjobs.jobs import changes, waiting
 from bgjobs.jobs import storage
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
@@ -95,7 +95,7 @@ def badge():
 
 def _row(job_id: str, confirm: str | None = None, details: bool = False):
     job = actions.visible(job_id, current_user)
-    row = row_view(job, current_user, owner_names([job]))
+    row = row_view(job, current_user, owner_names([job]), place=waiting.positions([job]).get(job.id, ""))
     return render_template("panel/_row.html", row=row, confirm=confirm, details=details)
 
 

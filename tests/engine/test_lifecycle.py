@@ -13,7 +13,7 @@ from bgjobs import defaults
 from bgjobs.engine import appctx, heartbeat, runner
 from bgjobs.jobs import actions
 from bgjobs.jobs import storage
-from bgjobs.jobs import transitions
+from bgjobs.jobs import transitions, types
 from bgjobs.jobs.context import JobContext
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
@@ -217,7 +217,7 @@ def test_a_plain_rq_worker_runs_a_job_through_both_halves(app, users):
     created = export(users["alice"])
     appctx.bind_app(app)
     db.engine.dispose()  # as JobWorker does for SQLite: no connection carried across the fork
-    Worker([get_queue()], connection=get_redis()).work(burst=True, logging_level="WARNING")
+    Worker([get_queue(types.LIGHT)], connection=get_redis()).work(burst=True, logging_level="WARNING")
     done = job(created.id)
     assert done.status == "completed" and done.result_size > 0 and done.started_at is not None
     assert not get_redis().exists(key("hb", created.id))

@@ -50,6 +50,8 @@ def run(ctx: JobContext) -> None:
 
 TYPE = JobType(
     id="bulk_change_status",
+    queue=types.LIGHT,
+    timeout=3600,
     label="Bulk Change Status",
     icon=ICON,
     opens=(OPEN_MODULE,),

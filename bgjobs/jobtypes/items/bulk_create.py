@@ -65,6 +65,8 @@ def run(ctx: JobContext) -> None:
 
 TYPE = JobType(
     id="bulk_create",
+    queue=types.LIGHT,
+    timeout=3600,
     label="Bulk Create",
     icon=ICON,
     opens=(OPEN_MODULE,),

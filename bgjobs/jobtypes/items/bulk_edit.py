@@ -73,6 +73,8 @@ def run(ctx: JobContext) -> None:
 
 TYPE = JobType(
     id="bulk_edit",
+    queue=types.LIGHT,
+    timeout=3600,
     label="Bulk Edit",
     icon=ICON,
     opens=(OPEN_MODULE,),

@@ -117,6 +117,8 @@ def run(ctx: JobContext) -> None:
 
 TYPE = JobType(
     id="item_import",
+    queue=types.LIGHT,
+    timeout=3600,
     label="Item Import",
     icon=ICON,
     opens=(OPEN_MODULE,),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 
-from openpyxl import Workbook
-
 from bgjobs.jobs.context import JobContext
 from bgjobs.host.models import Module
 from bgjobs.extensions import db
@@ -51,6 +49,10 @@ def run(ctx: JobContext) -> None:
             for row in rows(ctx, module.id, fields):
                 writer.writerow(row)
     else:
+        # Imported here, in the work horse: openpyxl (which loads Pillow) stays out of the web
+        # and of every worker process (bgjobs.engine.queues: a worker holds only what it must).
+        from openpyxl import Workbook
+
         book = Workbook(write_only=True)  # rows go straight to a temp file, not kept in memory
         sheet = book.create_sheet(module.name[:31])
         sheet.append(header)
@@ -62,6 +64,9 @@ def run(ctx: JobContext) -> None:
 
 TYPE = JobType(
     id="module_export",
+    queue=types.LIGHT,
+    retry_safe=True,  # it only reads items and writes its own file
+    timeout=3600,
     label="Export from a module",
     icon=ICON,
     stop=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from openpyxl import Workbook
 
 from bgjobs.jobs.context import JobContext
 from bgjobs.host.models import Module
@@ -81,6 +80,8 @@ def run(ctx: JobContext) -> None:
     fields = module.field_names
     totals = {f["name"]: Totals() for f in module.fields if f.get("type") == "number"}
     counts: Counter = Counter()
+    from openpyxl import Workbook  # in the work horse only (see module_export)
+
     book = Workbook(write_only=True)  # each sheet streams to its own temp file
     summary, items = book.create_sheet("Summary"), book.create_sheet("Items")
     items.append(module_items.columns(fields))
@@ -100,6 +101,9 @@ def run(ctx: JobContext) -> None:
 
 TYPE = JobType(
     id="report_download",
+    queue=types.LIGHT,
+    retry_safe=True,  # it only reads items and writes its own file
+    timeout=1800,
     label="Download a Report",
     icon=ICON,
     stop=True,
