@@ -29,6 +29,10 @@ EXPIRY_MARGIN = 1  # RQ's scheduler may fire up to a second early: expire a seco
 SWEEP_BATCH = 1000  # rows expired per UPDATE by the sweep
 SWEEP_MAX_INTERVAL = 60  # the sweep runs at least this often (more often for a short retention)
 CRON_MIN_INTERVAL = 5  # no periodic job runs more often than this
+# RQ's worker TTL (BGJOBS_WORKER_TTL): an idle worker heart-beats every TTL - 15 s (at least every
+# second), so the workers page shows a dead one as gone within about TTL seconds, and a worker sees
+# a resumed queue within TTL - 15 s.
+WORKER_TTL = 20
 
 # -- the panel and pages -------------------------------------------------------------------
 POLL_SECONDS = 2.0  # the panel's poll interval (BGJOBS_POLL_SECONDS)

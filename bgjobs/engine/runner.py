@@ -21,6 +21,7 @@ from datetime import timedelta
 from flask import current_app
 from rq import timeouts
 
+from bgjobs import logs
 from bgjobs.engine import appctx, expiry, heartbeat
 from bgjobs.engine.outcome import Outcome, OutcomeKind
 from bgjobs.extensions import db
@@ -110,6 +111,11 @@ def perform(job_id: str, moved: transitions.Moved | None) -> Outcome:
     """Run the handler; every way it can end becomes an Outcome."""
     if moved is None:
         return Outcome(OutcomeKind.SKIPPED)
+    with logs.about_job(job_id, moved.type):
+        return _perform(job_id, moved)
+
+
+def _perform(job_id: str, moved: transitions.Moved) -> Outcome:
     job_type = types.get(moved.type)
     ctx = JobContext(job_id, dict(moved.params), moved.owner_id, moved.batch_id, moved.viewer_ids, moved.system)
     # The work horse runs this one job, so its temp files (openpyxl's write-only sheets, say) go

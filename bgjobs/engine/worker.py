@@ -7,11 +7,12 @@ from rq import Worker
 
 from bgjobs.connections import get_queue, get_redis
 from bgjobs.engine import appctx, heartbeat, runner
+from bgjobs.engine.pausable import PausableQueue, ReportsMemory
 from bgjobs.extensions import db
 from bgjobs.jobs.enqueue import RUN_JOB
 
 
-class JobWorker(Worker):
+class JobWorker(ReportsMemory, Worker):
     """rq.Worker, plus: before forking the horse for one of our jobs, move it to In Progress (and
     start its heartbeat); after the horse has ended, record its Outcome. RQ's other jobs (expiry,
     the sweep, reconcile) run as in a plain Worker."""
@@ -56,7 +57,8 @@ def make_worker(app: Flask, **kwargs) -> Worker:
     """A JobWorker on the app's queue, with the app bound for its horses and RQ callbacks."""
     appctx.bind_app(app)
     with app.app_context():
-        return JobWorker([get_queue()], connection=get_redis(), app=app, **kwargs)
+        kwargs.setdefault("worker_ttl", app.config["BGJOBS_WORKER_TTL"])
+        return JobWorker([get_queue().name], connection=get_redis(), app=app, queue_class=PausableQueue, **kwargs)
 
 
 def run_worker(app: Flask, burst: bool = False) -> bool:

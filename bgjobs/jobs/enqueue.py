@@ -12,6 +12,11 @@ RUN_JOB = "bgjobs.engine.runner.run_job"
 ON_STOPPED = "bgjobs.engine.runner.on_stopped"
 
 
+def queue_name(job_type) -> str:
+    """The RQ queue a job type's jobs go to."""
+    return current_app.config["BGJOBS_QUEUE"]
+
+
 def enqueue(job_id: str, timeout: int | None = None, pipeline=None) -> None:
     """Put a job row on the RQ queue under the same id (the caller has committed the row and
     counted the attempt in enqueue_attempts). With a pipeline, the caller executes it."""
