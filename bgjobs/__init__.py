@@ -27,17 +27,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from bgjobs import cli, jobtypes
+    from bgjobs import cli, jobtypes, logs
     from bgjobs.api import views as api_views
     from bgjobs.auth import models as auth_models
     from bgjobs.auth import sessions
     from bgjobs.auth import views as auth_views
     from bgjobs.extensions import csrf, db, htmx, init_db, migrate
     from bgjobs.host import views as host_views
+    from bgjobs.ops import views as ops_views
     from bgjobs.panel import pollgate
     from bgjobs.panel import views as panel_views
     from bgjobs.web import errors, vendor
 
+    logs.init_app(app)
     init_db(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
@@ -45,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     auth_models.init_app(app)
     jobtypes.load()
-    for blueprint in (auth_views.bp, panel_views.bp, api_views.bp, host_views.bp, vendor.bp):
+    for blueprint in (auth_views.bp, panel_views.bp, api_views.bp, host_views.bp, ops_views.bp, vendor.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_views.bp)  # the API checks CSRF itself, except for Bearer-token calls
     panel_views.init_app(app)

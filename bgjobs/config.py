@@ -23,10 +23,14 @@ def from_env(instance_path: str) -> dict:
         "BGJOBS_USER_RUNNING_CAP": int(env.get("BGJOBS_USER_RUNNING_CAP", defaults.USER_RUNNING_CAP)),
         "BGJOBS_STOP_GRACE": float(env.get("BGJOBS_STOP_GRACE", defaults.STOP_GRACE)),
         "BGJOBS_JOB_TIMEOUT": int(env.get("BGJOBS_JOB_TIMEOUT", defaults.JOB_TIMEOUT)),
+        "BGJOBS_WORKER_TTL": int(env.get("BGJOBS_WORKER_TTL", defaults.WORKER_TTL)),
         "BGJOBS_POLL_SECONDS": float(env.get("BGJOBS_POLL_SECONDS", defaults.POLL_SECONDS)),
         "BGJOBS_DEMO_PASSWORD": env.get("BGJOBS_DEMO_PASSWORD", "demo-password"),
         # The tests use a cheap hash so that seeding per test is fast; keep scrypt anywhere real.
         "BGJOBS_PASSWORD_HASH": env.get("BGJOBS_PASSWORD_HASH", "scrypt"),
+        # /metrics: a bearer of this token, or a client in these networks (comma-separated).
+        "BGJOBS_METRICS_TOKEN": env.get("BGJOBS_METRICS_TOKEN", ""),
+        "BGJOBS_METRICS_ALLOW": env.get("BGJOBS_METRICS_ALLOW", "127.0.0.0/8,::1/128"),
         "MAX_CONTENT_LENGTH": defaults.MAX_UPLOAD_BYTES,
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

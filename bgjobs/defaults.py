@@ -43,6 +43,10 @@ SWEEP_MAX_INTERVAL = 60  # the sweep runs at least this often (more often for a 
 CRON_MIN_INTERVAL = 5  # no periodic job runs more often than this
 ORPHAN_SWEEP_INTERVAL = 600  # storage folders no row accounts for are looked for this often
 ORPHAN_MIN_AGE = 3600  # and removed once this old (a younger one may belong to a submit under way)
+# RQ's worker TTL (BGJOBS_WORKER_TTL): an idle worker heart-beats every TTL - 15 s (at least every
+# second), so the workers page shows a dead one as gone within about TTL seconds, and a worker sees
+# a resumed queue within TTL - 15 s.
+WORKER_TTL = 20
 
 # -- the panel and pages -------------------------------------------------------------------
 POLL_SECONDS = 2.0  # the panel's poll interval (BGJOBS_POLL_SECONDS)

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "bgjobs"
 # Only these may import everything: the app factory, the CLI (and worker.py, outside the package).
 ROOTS = {"bgjobs", "bgjobs.cli"}
-WEB = ("bgjobs.panel", "bgjobs.api", "bgjobs.web", "bgjobs.host.views", "bgjobs.auth.views")
+WEB = ("bgjobs.panel", "bgjobs.api", "bgjobs.web", "bgjobs.ops", "bgjobs.host.views", "bgjobs.auth.views")
 FORBIDDEN = {
     # the web side never loads the engine (it enqueues by dotted name); it may use the job types'
     # Flask-free libraries (a media page makes a thumbnail with the same code a converter uses)

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from bgjobs import defaults
 from bgjobs.engine import appctx, heartbeat
 from bgjobs.jobs.enqueue import enqueue
-from bgjobs.jobs import transitions, types
+from bgjobs.jobs import metrics, transitions, types
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.connections import get_redis
@@ -31,7 +31,10 @@ NOT_QUEUED_MESSAGE = "The job could not be handed to a worker. Please start it a
 
 def reconcile() -> dict:
     with appctx.app().app_context():
-        return {"lost": _fail_lost(), "requeued": _requeue_unqueued()}
+        done = {"lost": _fail_lost(), "requeued": _requeue_unqueued()}
+        for name, amount in done.items():
+            metrics.event(f"reconcile_{name}", amount)
+        return done
 
 
 def _fail_lost() -> int:

@@ -23,6 +23,7 @@ from rq import timeouts
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job as RQJob
 
+from bgjobs import logs
 from bgjobs.connections import get_redis
 from bgjobs.engine import appctx, expiry, heartbeat
 from bgjobs.engine.outcome import Outcome, OutcomeKind
@@ -153,6 +154,11 @@ def perform(job_id: str, moved: transitions.Moved | None) -> Outcome:
     """Run the handler; every way it can end becomes an Outcome."""
     if moved is None:
         return Outcome(OutcomeKind.SKIPPED)
+    with logs.about_job(job_id, moved.type):
+        return _perform(job_id, moved)
+
+
+def _perform(job_id: str, moved: transitions.Moved) -> Outcome:
     job_type = types.get(moved.type)
     ctx = JobContext(job_id, dict(moved.params), moved.owner_id, moved.batch_id, moved.viewer_ids, moved.system)
     # The work horse runs this one job, so its temp files (openpyxl's write-only sheets, say) go

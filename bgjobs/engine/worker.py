@@ -29,13 +29,14 @@ from rq.worker import WorkerStatus
 from bgjobs import forksafe
 from bgjobs.connections import get_redis
 from bgjobs.engine import appctx, heartbeat, lifeline, queues, runner
+from bgjobs.engine.pausable import PausableQueue, ReportsMemory
 from bgjobs.extensions import db
 from bgjobs.jobs.enqueue import RUN_JOB
 
 log = logging.getLogger(__name__)
 
 
-class JobWorker(Worker):
+class JobWorker(ReportsMemory, Worker):
     """rq.Worker, plus: before forking the horse for one of our jobs, move it to In Progress (and
     start its heartbeat); after the horse has ended, record its Outcome. RQ's other jobs (expiry,
     the sweep, reconcile) run as in a plain Worker, with the same fork and shutdown rules."""
@@ -192,7 +193,8 @@ def make_worker(app: Flask, weights: list[str] | None = None, **kwargs) -> Worke
     queues.preload(weights)
     with app.app_context():
         names = queues.worker_queue_names(weights)
-        return JobWorker(names, connection=get_redis(), app=app, **kwargs)
+        kwargs.setdefault("worker_ttl", app.config["BGJOBS_WORKER_TTL"])
+        return JobWorker(names, connection=get_redis(), app=app, queue_class=PausableQueue, **kwargs)
 
 
 def run_worker(app: Flask, burst: bool = False, weights: list[str] | None = None) -> bool:

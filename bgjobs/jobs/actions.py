@@ -16,7 +16,7 @@ from sqlalchemy import delete, exists, select
 from bgjobs.auth.models import User
 from bgjobs.connections import get_redis
 from bgjobs.extensions import db
-from bgjobs.jobs import changes, stops, storage, transitions, types
+from bgjobs.jobs import changes, metrics, stops, storage, transitions, types
 from bgjobs.jobs.enqueue import enqueue
 from bgjobs.jobs.errors import InvalidParams, NotAllowed, NotFound, Unavailable, WrongStatus
 from bgjobs.jobs.models import Job, JobRecipient, new_job_id
@@ -81,7 +81,10 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
     db.session.commit()
     try:
         enqueue(job_id, job_type, actor.id)
-        changes.bump([actor.id, *recipients], system)
+        with get_redis().pipeline(transaction=False) as pipe:  # the viewers' signal and the metric: one round trip
+            changes.bump([actor.id, *recipients], system, pipeline=pipe)
+            metrics.moved(pipe, type_id, JobStatus.CREATED.value, None)
+            pipe.execute()
     except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back
         log.exception("enqueue of job %s failed; reconcile will retry", job_id)
     return job

@@ -29,6 +29,8 @@ class Job(db.Model):
         Index("ix_jobs_origin_status_page", "origin", "status", "created_at", "id"),
         # Expiry sweep and reconcile look up by status and a time.
         Index("ix_jobs_status_expires", "status", "expires_at"),
+        # The workers page's charts read the jobs that finished in the last 24 hours.
+        Index("ix_jobs_finished", "finished_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_job_id)

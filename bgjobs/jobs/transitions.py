@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from bgjobs.jobs import changes
+from bgjobs.connections import get_redis
+from bgjobs.jobs import changes, metrics
 from bgjobs.jobs import storage
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job, JobRecipient
@@ -67,7 +68,7 @@ def _move(job_id: str, sources: list[str], values: dict, extra_where=(), before_
         update(JOBS)
         .where(JOBS.c.id == job_id, JOBS.c.status.in_(sources), *extra_where)
         .values(**values)
-        .returning(JOBS.c.type, JOBS.c.params, JOBS.c.owner_id, JOBS.c.origin, JOBS.c.batch_id)
+        .returning(JOBS.c.type, JOBS.c.params, JOBS.c.owner_id, JOBS.c.origin, JOBS.c.batch_id, JOBS.c.started_at)
     ).first()
     if row is None:
         db.session.commit()
@@ -79,8 +80,19 @@ def _move(job_id: str, sources: list[str], values: dict, extra_where=(), before_
     if before_commit is not None:
         before_commit()
     db.session.commit()
-    changes.bump(viewer_ids, system)
+    _announce(viewer_ids, system, row.type, values, row.started_at)
     return Moved(row.type, row.params, row.owner_id, row.batch_id, viewer_ids, system)
+
+
+def _announce(viewer_ids: list[int], system: bool, type_id: str, values: dict, started_at) -> None:
+    """After a move is committed: the viewers' change counters and the metrics, in one round trip."""
+    pipe = get_redis().pipeline(transaction=False)
+    changes.bump(viewer_ids, system, pipeline=pipe)
+    if "status" in values:
+        finished = values.get("finished_at")
+        seconds = (finished - started_at).total_seconds() if finished and started_at else None
+        metrics.moved(pipe, type_id, values["status"], seconds)
+    pipe.execute()
 
 
 def start(job_id: str) -> Moved | None:
@@ -144,7 +156,7 @@ def expire_due(job_ids: list[str], now: datetime | None = None) -> int:
         update(JOBS)
         .where(JOBS.c.id.in_(job_ids), JOBS.c.status.concat("") == COMPLETED, JOBS.c.expires_at <= now)
         .values(status=EXPIRED)
-        .returning(JOBS.c.id, JOBS.c.owner_id, JOBS.c.origin)
+        .returning(JOBS.c.id, JOBS.c.owner_id, JOBS.c.origin, JOBS.c.type)
     ).all()
     if not rows:
         db.session.rollback()
@@ -158,7 +170,11 @@ def expire_due(job_ids: list[str], now: datetime | None = None) -> int:
     # disk (the orphan sweep removes it), never a Completed row offering a download that is gone.
     for job_id in ids:
         storage.remove_job_files(job_id)
-    changes.bump([r.owner_id for r in rows] + list(recipients), any(r.origin == SYSTEM for r in rows))
+    pipe = get_redis().pipeline(transaction=False)
+    changes.bump([r.owner_id for r in rows] + list(recipients), any(r.origin == SYSTEM for r in rows), pipeline=pipe)
+    for row in rows:
+        metrics.moved(pipe, row.type, EXPIRED, None)
+    pipe.execute()
     return len(rows)
 
 

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 from flask import Flask
 from werkzeug.http import parse_cookie
 
+from bgjobs.jobs import metrics
 from bgjobs.panel import versioncache
 
 POLL_PATHS = frozenset({"/jobs/poll", "/jobs/badge"})
@@ -26,14 +27,22 @@ class UnchangedPolls:
         self.flask_wsgi = app.wsgi_app
         self.cookie_name = app.config["SESSION_COOKIE_NAME"]
         self.versions = versioncache.for_app(app)
+        self.polls = metrics.PollCounts()  # the 204 ratio for /metrics
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") in POLL_PATHS and environ.get("REQUEST_METHOD") == "GET":
             viewer = self._viewer(environ)
             seen = parse_qs(environ.get("QUERY_STRING", "")).get("v")
             if viewer is not None and seen and seen[0] == self.versions.version(*viewer):
+                self.polls.add("unchanged", self.app)
                 start_response(*UNCHANGED)
                 return []
+
+            def counted(status, headers, exc_info=None):
+                self.polls.add("unchanged" if status.startswith("204") else "answered", self.app)
+                return start_response(status, headers, exc_info)
+
+            return self.flask_wsgi(environ, counted)
         return self.flask_wsgi(environ, start_response)
 
     def _viewer(self, environ) -> tuple[int, bool] | None:

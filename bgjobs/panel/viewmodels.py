@@ -8,6 +8,11 @@ from datetime import datetime, timedelta
 from flask import url_for
 from sqlalchemy import select
 
+from redis.exceptions import RedisError
+
+from bgjobs.connections import get_redis
+from bgjobs.jobs import queuepause
+from bgjobs.connections import queue_name
 from bgjobs import defaults
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
@@ -101,6 +106,7 @@ class RowView:
     opens: list[tuple[str, str]] = field(default_factory=list)
     watch: bool = False  # the page keeps polling while this row can still change
     place: str = ""  # a waiting job's place in line (bgjobs.jobs.waiting), when Redis says
+    queue_paused: bool = False  # waiting on a queue an admin paused
 
     @property
     def id(self) -> str:
@@ -133,7 +139,7 @@ def shown_params(params: dict) -> list[tuple[str, str]]:
 
 
 def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None,
-             place: str = "") -> RowView:
+             place: str = "", paused_queues: frozenset[str] = frozenset()) -> RowView:
     now = now or utcnow()
     job_type = types.get(job.type)
     status = job.state
@@ -174,6 +180,7 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         opens=opens,
         watch=active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
         place=place,
+        queue_paused=status is JobStatus.CREATED and queue_name(job_type.queue) in paused_queues,
     )
 
 
@@ -241,13 +248,25 @@ class PanelView:
         return "Imports whose template names you under Users to Notify appear here."
 
 
+def paused_queues(jobs: list[Job]) -> frozenset[str]:
+    """Paused queues, read only when a waiting job is shown; nothing is paused as far as the page
+    can tell while Redis is unreachable."""
+    if not any(job.state is JobStatus.CREATED for job in jobs):
+        return frozenset()
+    try:
+        return frozenset(queuepause.paused(get_redis()))
+    except RedisError:
+        return frozenset()
+
+
 def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str,
                cursor_args: dict, badge: tuple[int, list[str]] | None = None) -> PanelView:
     """badge: the active jobs' count and ids, on fragments (they update the header out of band)."""
     names = owner_names(page.jobs, user)
     now = utcnow()
     places = waiting.positions(page.jobs)
-    rows = [row_view(job, user, names, now, places.get(job.id, "")) for job in page.jobs]
+    paused = paused_queues(page.jobs)
+    rows = [row_view(job, user, names, now, places.get(job.id, ""), paused) for job in page.jobs]
     count, ids = badge if badge is not None else (None, [])
     return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids)
 

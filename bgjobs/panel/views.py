@@ -11,7 +11,7 @@ from bgjobs.jobs import changes, waiting
 from bgjobs.jobs import storage
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
-from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, row_view
+from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, paused_queues, row_view
 
 bp = Blueprint("panel", __name__)
 TABS = {"user": Origin.USER, "system": Origin.SYSTEM}
@@ -95,7 +95,8 @@ def badge():
 
 def _row(job_id: str, confirm: str | None = None, details: bool = False):
     job = actions.visible(job_id, current_user)
-    row = row_view(job, current_user, owner_names([job]), place=waiting.positions([job]).get(job.id, ""))
+    row = row_view(job, current_user, owner_names([job]), place=waiting.positions([job]).get(job.id, ""),
+                   paused_queues=paused_queues([job]))
     return render_template("panel/_row.html", row=row, confirm=confirm, details=details)
 
 

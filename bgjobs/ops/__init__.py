@@ -1,0 +1,1 @@
+"""Operations: the admins' workers and queues page, Prometheus metrics, health checks."""
