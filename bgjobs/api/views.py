@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from bgjobs.auth.sessions import is_bearer
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
@@ -21,8 +22,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.before_request
 def csrf_unless_token():
     # A Bearer token is not sent by browsers on their own, so token calls need no CSRF token;
-    # session-cookie calls do.
-    if not request.headers.get("Authorization", "").startswith("Bearer "):
+    # session-cookie calls do. A token call never sees the cookie's session (auth/sessions.py).
+    if not is_bearer(request.headers.get("Authorization")):
         csrf.protect()
 
 

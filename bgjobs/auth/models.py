@@ -10,6 +10,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bgjobs.auth.sessions import is_bearer
 from bgjobs.extensions import db, login_manager
 
 ROLE_USER = "user"
@@ -67,6 +68,6 @@ def init_app(app) -> None:
     @login_manager.request_loader
     def load_user_from_bearer(request) -> User | None:
         header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            return user_for_token(header[7:].strip())
+        if is_bearer(header):
+            return user_for_token(header.split(" ", 1)[1].strip() if " " in header else "")
         return None

@@ -4,7 +4,11 @@ Verifying and decoding the session cookie is the largest cost of a poll that ans
 panel polls every couple of seconds). A browser sends the same cookie until its session changes,
 so each worker process remembers, for a minute, what a cookie it has already verified decodes to.
 The cache is keyed by the whole signed value: a changed or forged cookie is a miss and goes
-through full verification."""
+through full verification.
+
+A request that carries `Authorization: Bearer …` gets no session at all: it is authenticated by
+its token only (bgjobs.auth.models), never by a cookie that came with it, so a forged Bearer header
+cannot borrow a browser's session while the API skips the CSRF check for token calls."""
 from __future__ import annotations
 
 import copy
@@ -29,6 +33,8 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
         return hit[1] if hit is not None and hit[0] > time.monotonic() else None
 
     def open_session(self, app, request):
+        if is_bearer(request.headers.get("Authorization")):
+            return self.session_class()  # empty and unmodified: nothing is read or written
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return super().open_session(app, request)
@@ -46,6 +52,11 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
         self._verified.move_to_end(value)
         while len(self._verified) > CACHE_SIZE:
             self._verified.popitem(last=False)
+
+
+def is_bearer(authorization: str | None) -> bool:
+    """Whether an Authorization header value asks for token authentication."""
+    return bool(authorization) and authorization.split(" ", 1)[0].lower() == "bearer"
 
 
 def init_app(app) -> None:

@@ -28,7 +28,8 @@ class UnchangedPolls:
         self.versions = versioncache.for_app(app)
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") in POLL_PATHS and environ.get("REQUEST_METHOD") == "GET":
+        if (environ.get("PATH_INFO") in POLL_PATHS and environ.get("REQUEST_METHOD") == "GET"
+                and "HTTP_AUTHORIZATION" not in environ):  # token calls are Flask's to authenticate
             viewer = self._viewer(environ)
             seen = parse_qs(environ.get("QUERY_STRING", "")).get("v")
             if viewer is not None and seen and seen[0] == self.versions.version(*viewer):
