@@ -27,5 +27,10 @@ def from_env(instance_path: str) -> dict:
         "BGJOBS_PASSWORD_HASH": env.get("BGJOBS_PASSWORD_HASH", "scrypt"),
         "MAX_CONTENT_LENGTH": defaults.MAX_UPLOAD_BYTES,
         "WTF_CSRF_TIME_LIMIT": None,
+        # The session cookie: never readable by scripts, not sent with cross-site posts (Lax), and
+        # sent only over HTTPS when BGJOBS_SECURE_COOKIES=1 (set it behind TLS).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("BGJOBS_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

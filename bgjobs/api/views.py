@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from bgjobs.auth.sessions import is_bearer
+from bgjobs.auth.models import is_bearer
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions

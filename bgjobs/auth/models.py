@@ -10,9 +10,9 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from bgjobs.auth.sessions import is_bearer
 from bgjobs.extensions import db, login_manager
 
+GENERATION = "_gen"  # the session key holding the generation the cookie was issued in
 ROLE_USER = "user"
 ROLE_ADMIN = "admin"  # the seed's System / Site Administrator
 
@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     # Only a digest is stored: a leaked database does not leak usable tokens.
     api_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Every session cookie records the generation it was issued in; logging out moves it on, so
+    # every cookie issued before (and its CSRF token) stops working, wherever it was copied to.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_admin(self) -> bool:
@@ -49,6 +52,11 @@ class User(UserMixin, db.Model):
         return token
 
 
+def is_bearer(authorization: str | None) -> bool:
+    """Whether an Authorization header value asks for token authentication."""
+    return bool(authorization) and authorization.split(" ", 1)[0].lower() == "bearer"
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -63,7 +71,14 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+        from flask import session
+
+        user = db.session.get(User, int(user_id))
+        # A cookie from before a logout: its user is not logged in, even if this process's cache of
+        # verified cookies (sessions.py) has not heard of the logout yet.
+        if user is None or session.get(GENERATION) != user.session_generation:
+            return None
+        return user
 
     @login_manager.request_loader
     def load_user_from_bearer(request) -> User | None:

@@ -1,11 +1,12 @@
 """Log in and out."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from bgjobs.extensions import db
+from bgjobs.auth import sessions
 from bgjobs.auth.models import User
 
 bp = Blueprint("auth", __name__)
@@ -16,9 +17,7 @@ def login():
     if request.method == "POST":
         user = db.session.scalar(select(User).where(User.username == request.form.get("username", "").strip()))
         if user and user.check_password(request.form.get("password", "")):
-            login_user(user)
-            # Kept in the session so the poll endpoint can answer without loading the user.
-            session["is_admin"] = user.is_admin
+            sessions.start(user)
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("panel.index"))
         flash("Wrong user name or password.", "error")
@@ -28,6 +27,5 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.pop("is_admin", None)
+    sessions.end(current_user)
     return redirect(url_for("auth.login"))

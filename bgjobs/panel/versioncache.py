@@ -16,6 +16,7 @@ import time
 from flask import Flask
 
 from bgjobs import defaults
+from bgjobs.auth import sessions
 from bgjobs.jobs import changes
 from bgjobs.connections import get_redis
 
@@ -75,6 +76,9 @@ class VersionCache:
                     self._reset(live=True)
                 elif message["type"] == "message":
                     self.invalidate(*changes.parse_changed(message["data"]))
+                    ended = sessions.ended_users(message["data"])
+                    if ended:  # a logout elsewhere: this process's verified copies of its cookies go
+                        self.app.session_interface.forget_users(ended)
         finally:
             pubsub.close()
 

@@ -7,7 +7,7 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from bgjobs.auth.sessions import is_bearer
+from bgjobs.auth.models import is_bearer
 from bgjobs.extensions import login_manager
 from bgjobs.jobs.errors import JobError
 
