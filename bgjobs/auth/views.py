@@ -8,6 +8,7 @@ from sqlalchemy import select
 from bgjobs.extensions import db
 from bgjobs.auth import sessions
 from bgjobs.auth.models import User
+from bgjobs.auth.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -18,8 +19,7 @@ def login():
         user = db.session.scalar(select(User).where(User.username == request.form.get("username", "").strip()))
         if user and user.check_password(request.form.get("password", "")):
             sessions.start(user)
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("panel.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("panel.index"))
         flash("Wrong user name or password.", "error")
     return render_template("login.html")
 
