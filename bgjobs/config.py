@@ -25,6 +25,9 @@ def from_env(instance_path: str) -> dict:
         "BGJOBS_DEMO_PASSWORD": env.get("BGJOBS_DEMO_PASSWORD", "demo-password"),
         # The tests use a cheap hash so that seeding per test is fast; keep scrypt anywhere real.
         "BGJOBS_PASSWORD_HASH": env.get("BGJOBS_PASSWORD_HASH", "scrypt"),
+        "BGJOBS_LOGIN_LIMIT_USER": env.get("BGJOBS_LOGIN_LIMIT_USER", defaults.LOGIN_LIMIT_USER),
+        "BGJOBS_LOGIN_LIMIT_ADDRESS": env.get("BGJOBS_LOGIN_LIMIT_ADDRESS", defaults.LOGIN_LIMIT_ADDRESS),
+        "BGJOBS_TOKEN_LIMIT": env.get("BGJOBS_TOKEN_LIMIT", defaults.TOKEN_LIMIT),
         "MAX_CONTENT_LENGTH": defaults.MAX_UPLOAD_BYTES,
         "WTF_CSRF_TIME_LIMIT": None,
         # The session cookie: never readable by scripts, not sent with cross-site posts (Lax), and

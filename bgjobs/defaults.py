@@ -40,6 +40,13 @@ VERSION_COPY_RETRY = 1.0  # seconds between attempts to resubscribe to change pu
 SESSION_CACHE_SIZE = 4096  # verified session cookies a web process remembers
 SESSION_CACHE_SECONDS = 60.0  # and for how long
 
+# -- sign-in limits (environment: BGJOBS_LOGIN_LIMIT_USER, _ADDRESS, BGJOBS_TOKEN_LIMIT) ---------
+# Failed attempts only, in a moving window shared by all web processes through Redis. Ten wrong
+# passwords in ten minutes is more than a person mistypes; a guesser gets one a minute at most.
+LOGIN_LIMIT_USER = "10 per 10 minutes"  # per user name (whoever tries it)
+LOGIN_LIMIT_ADDRESS = "30 per 10 minutes"  # per client address (many names from one place)
+TOKEN_LIMIT = "30 per 10 minutes"  # invalid API tokens per client address
+
 # -- job inputs ----------------------------------------------------------------------------
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024  # a request body (uploads included)
 READ_CHUNK = 1000  # rows read per query when streaming a module into a file

@@ -52,6 +52,24 @@ class User(UserMixin, db.Model):
         return token
 
 
+def authenticate(username: str, password: str) -> User | None:
+    """The user with this name and password, or None. Takes as long for an unknown name (or a
+    user without a password) as for a wrong password, so timing does not tell names apart."""
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
+    matches = check_password_hash(stored, password)
+    return user if matches and user is not None and user.password_hash else None
+
+
+def _dummy_hash() -> str:
+    """A hash made with the app's method (so checking it costs the same), once per app."""
+    dummy = current_app.extensions.get("bgjobs_dummy_hash")
+    if dummy is None:
+        dummy = generate_password_hash(secrets.token_urlsafe(16), method=current_app.config["BGJOBS_PASSWORD_HASH"])
+        current_app.extensions["bgjobs_dummy_hash"] = dummy
+    return dummy
+
+
 def is_bearer(authorization: str | None) -> bool:
     """Whether an Authorization header value asks for token authentication."""
     return bool(authorization) and authorization.split(" ", 1)[0].lower() == "bearer"

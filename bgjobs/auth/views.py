@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from bgjobs.extensions import db
 from bgjobs.auth import sessions
-from bgjobs.auth.models import User
+from bgjobs.auth.models import authenticate
 from bgjobs.auth.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -16,8 +14,8 @@ bp = Blueprint("auth", __name__)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
-        user = db.session.scalar(select(User).where(User.username == request.form.get("username", "").strip()))
-        if user and user.check_password(request.form.get("password", "")):
+        user = authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
+        if user is not None:
             sessions.start(user)
             return redirect(safe_next(request.args.get("next")) or url_for("panel.index"))
         flash("Wrong user name or password.", "error")
