@@ -13,6 +13,7 @@ from bgjobs.jobs import types
 from bgjobs.jobs.types import InvalidParams, JobType, Param, Plan
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobtypes.common.cells import neutralise_row
 
 FORMATS = ("csv", "xlsx")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,17 +34,18 @@ def plan(params: dict, user) -> Plan:
 
 
 def rows(ctx: JobContext, module_id: int, fields: list[str]):
-    """Items in id order, fetched a chunk at a time (keyset on id), as lists of cell values."""
+    """Items in id order, fetched a chunk at a time (keyset on id), as lists of cell values with
+    formula-like text neutralised (numbers stay numbers)."""
     for chunk in module_items.chunks(ctx, module_id, verb="Exported", start="Starting export"):
         for item in chunk:
-            yield module_items.cells(item, fields)
+            yield neutralise_row(module_items.cells(item, fields))
 
 
 def run(ctx: JobContext) -> None:
     module = db.session.get(Module, ctx.params["module_id"])
     fields, fmt = ctx.params["fields"], ctx.params["format"]
     name = f"{module_items.slug(module)}-export.{fmt}"
-    header = module_items.columns(fields)
+    header = neutralise_row(module_items.columns(fields))
     if fmt == "csv":
         with open(ctx.output(name, "text/csv"), "w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
