@@ -35,5 +35,7 @@ def from_env(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("BGJOBS_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a failing statement's error (and so the log) never carries its values,
+        # which may be a user's data or 100,000 ids.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     }

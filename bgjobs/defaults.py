@@ -49,7 +49,9 @@ TOKEN_LIMIT = "30 per 10 minutes"  # invalid API tokens per client address
 
 # -- job inputs ----------------------------------------------------------------------------
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024  # a request body (uploads included)
+MAX_JSON_DEPTH = 16  # levels of nesting in an API body; the deepest real one ({params: {values: …}}) is 3
 READ_CHUNK = 1000  # rows read per query when streaming a module into a file
 ID_CHUNK = 500  # chosen items changed (and committed) per transaction
+LOOKUP_CHUNK = 10000  # ids per IN list when only checking them (PostgreSQL allows 65,535 parameters)
 MAX_COPIES = 100  # Bulk Create copies per item
 MAX_REPORTED_ROWS = 20  # row errors quoted in a failed import's message

@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from bgjobs.api.body import SHAPE, json_object
 from bgjobs.auth.models import is_bearer
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
@@ -67,9 +68,9 @@ def job_types():
 @bp.post("/jobs")
 @login_required
 def create_job():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        raise BadRequest('Send JSON like {"type": "module_export", "params": {...}}.')
+    body = json_object()
+    if not isinstance(body.get("type"), str):
+        raise BadRequest(SHAPE)
     if not isinstance(body.get("params", {}), dict):
         raise BadRequest("params must be a JSON object.")
     job = actions.submit(body["type"], body.get("params") or {}, current_user)

@@ -24,7 +24,7 @@ ICON = '<path d="M12 15V3"/><path d="m7 8 5-5 5 5"/><path d="M4 15v4a2 2 0 0 0 2
 def plan(params: dict, user) -> Plan:
     module = p.module(params)
     fields = p.known_fields(module, p.as_str_list(params, "fields") or module.field_names)
-    fmt = (params.get("format") or "csv").lower()
+    fmt = (p.as_str(params, "format", "export format") or "csv").lower()
     if fmt not in FORMATS:
         raise InvalidParams("The export format must be CSV or XLSX.")
     return Plan(
