@@ -32,6 +32,8 @@ CRON_MIN_INTERVAL = 5  # no periodic job runs more often than this
 
 # -- the panel and pages -------------------------------------------------------------------
 POLL_SECONDS = 2.0  # the panel's poll interval (BGJOBS_POLL_SECONDS)
+PAUSED_POLL_FACTOR = 5  # with Redis unreachable every poll renders from the database: poll 5x slower
+REDIS_CONNECT_TIMEOUT = 2.0  # seconds; a page must not hang on an unreachable Redis
 PAGE_SIZE = 15  # jobs per panel page (the seed's 15)
 ITEMS_PER_PAGE = 50  # items per page of a module
 EXPIRY_WATCH_MINUTES = 10  # a page keeps polling while a download is this close to expiring

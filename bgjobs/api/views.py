@@ -74,7 +74,10 @@ def create_job():
     if not isinstance(body.get("params", {}), dict):
         raise BadRequest("params must be a JSON object.")
     job = actions.submit(body["type"], body.get("params") or {}, current_user)
-    return jsonify(id=job.id, status=job.status, links={"self": url_for("api.get_job", job_id=job.id)}), 202
+    data = {"id": job.id, "status": job.status, "links": {"self": url_for("api.get_job", job_id=job.id)}}
+    if not job.enqueued:
+        data["warning"] = actions.QUEUED_LATER
+    return jsonify(data), 202
 
 
 @bp.get("/jobs")

@@ -32,7 +32,7 @@ class UnchangedPolls:
                 and "HTTP_AUTHORIZATION" not in environ):  # token calls are Flask's to authenticate
             viewer = self._viewer(environ)
             seen = parse_qs(environ.get("QUERY_STRING", "")).get("v")
-            if viewer is not None and seen and seen[0] == self.versions.version(*viewer):
+            if viewer is not None and seen and seen[0] == self.versions.version(*viewer):  # None: Redis down
                 start_response(*UNCHANGED)
                 return []
         return self.flask_wsgi(environ, start_response)

@@ -35,7 +35,7 @@ class VersionCache:
         self.live = False
         self.pid: int | None = None
 
-    def version(self, user_id: int, is_admin: bool) -> str:
+    def version(self, user_id: int, is_admin: bool) -> str | None:
         self._listen()
         viewer = (user_id, is_admin)
         entry = self.entries.get(viewer)
@@ -44,7 +44,7 @@ class VersionCache:
         generation = self.generation
         value = changes.version(user_id, is_admin, app=self.app)
         with self.lock:
-            if self.live and generation == self.generation:
+            if value is not None and self.live and generation == self.generation:
                 self.entries[viewer] = (value, time.monotonic() + MAX_AGE)
                 if is_admin:
                     self.admins.add(viewer)

@@ -70,7 +70,7 @@ def _unchanged_or_version():
         return Response("Your session has ended; please log in again.", 401,
                         {"HX-Redirect": url_for("auth.login")}), None
     version = changes.version(int(user_id), bool(session.get("is_admin")))
-    if version == request.args.get("v"):
+    if version is not None and version == request.args.get("v"):  # None: Redis down, render
         return Response(status=204), None
     if not current_user.is_authenticated:  # the user was removed meanwhile
         return Response(status=401), None
