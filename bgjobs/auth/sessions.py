@@ -23,6 +23,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import current_app, session
 from flask.sessions import SecureCookieSessionInterface
@@ -38,13 +39,17 @@ from bgjobs.jobs import changes
 log = logging.getLogger(__name__)
 CACHE_SIZE = defaults.SESSION_CACHE_SIZE
 CACHE_SECONDS = defaults.SESSION_CACHE_SECONDS
-ENDED = "ended:"  # prefix of the publication that names a user whose sessions ended
+ENDED = "ended:"
+_CURRENT_USER_KEY = "_user_id"  # Flask-Login's session key  # prefix of the publication that names a user whose sessions ended
 
 
 class CachedCookieSessionInterface(SecureCookieSessionInterface):
     def __init__(self) -> None:
         self._verified: OrderedDict[str, tuple[float, dict]] = OrderedDict()
         self._lock = threading.Lock()  # the listener thread forgets while requests remember
+        # Called when a cookie is first trusted: the panel's listener of change publications
+        # (which also carry logouts) must be running from then on. Set by the poll gate.
+        self.on_remember: Callable[[], None] | None = None
 
     def verified(self, value: str) -> dict | None:
         """What a cookie this process verified recently decodes to (read-only), or None."""
@@ -70,15 +75,31 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
             self._remember(value, dict(session_))
         return session_
 
+    def save_session(self, app, session_, response) -> None:
+        """Flask's save, and a cookie this process just issued is remembered as verified: the
+        page's next poll then needs neither a signature check nor the generation query."""
+        super().save_session(app, session_, response)
+        if session_ and session_.modified and _CURRENT_USER_KEY in session_:
+            prefix = self.get_cookie_name(app) + "="
+            for header in response.headers.getlist("Set-Cookie"):
+                if header.startswith(prefix):
+                    self._remember(header[len(prefix):].split(";", 1)[0], dict(session_))
+
     def _remember(self, value: str, data: dict) -> None:
+        if self.on_remember is not None:
+            self.on_remember()
         with self._lock:
             self._verified[value] = (time.monotonic() + CACHE_SECONDS, copy.deepcopy(data))
             self._verified.move_to_end(value)
             while len(self._verified) > CACHE_SIZE:
                 self._verified.popitem(last=False)
 
-    def forget_users(self, user_ids: set[int]) -> None:
-        """Drop the cached cookies of these users (their sessions ended)."""
+    def forget_users(self, user_ids: set[int] | None) -> None:
+        """Drop the cached cookies of these users (their sessions ended), or of everyone (None)."""
+        if user_ids is None:
+            with self._lock:
+                self._verified.clear()
+            return
         wanted = {str(u) for u in user_ids}
         with self._lock:
             for value in [v for v, (_, data) in self._verified.items() if str(data.get("_user_id")) in wanted]:

@@ -26,6 +26,7 @@ class UnchangedPolls:
         self.flask_wsgi = app.wsgi_app
         self.cookie_name = app.config["SESSION_COOKIE_NAME"]
         self.versions = versioncache.for_app(app)
+        app.session_interface.on_remember = self.versions.start  # logouts reach this process's cookies
 
     def __call__(self, environ, start_response):
         if (environ.get("PATH_INFO") in POLL_PATHS and environ.get("REQUEST_METHOD") == "GET"

@@ -33,6 +33,7 @@ class VersionCache:
         self.admins: set[tuple[int, bool]] = set()  # the entries a system job's change drops
         self.generation = 0  # moves on every invalidation, so a read racing one is not kept
         self.live = False
+        self.resubscribing = False  # a subscription after a lost one (not the process's first)
         self.pid: int | None = None
 
     def version(self, user_id: int, is_admin: bool) -> str | None:
@@ -50,12 +51,18 @@ class VersionCache:
                     self.admins.add(viewer)
         return value
 
+    def start(self) -> None:
+        """Start listening now (the session cache calls this when it first trusts a cookie, so that
+        a logout published from then on reaches this process)."""
+        self._listen()
+
     def _listen(self) -> None:
         """Start the listener in this process (once; again in a forked child, which has no thread)."""
         if self.pid != os.getpid():
             with self.lock:
                 if self.pid != os.getpid():
                     self.pid, self.live, self.entries, self.admins = os.getpid(), False, {}, set()
+                    self.resubscribing = False
                     threading.Thread(target=self._run, name="bgjobs-versions", daemon=True).start()
 
     def _run(self) -> None:
@@ -74,6 +81,11 @@ class VersionCache:
             for message in pubsub.listen():
                 if message["type"] == "subscribe":
                     self._reset(live=True)
+                    if self.resubscribing:
+                        # Logouts published while the subscription was lost were missed: cookies
+                        # verified until now are verified again (in the database) on next use.
+                        self.app.session_interface.forget_users(None)
+                    self.resubscribing = True
                 elif message["type"] == "message":
                     self.invalidate(*changes.parse_changed(message["data"]))
                     ended = sessions.ended_users(message["data"])

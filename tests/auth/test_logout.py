@@ -91,3 +91,29 @@ def test_the_secure_cookie_setting_comes_from_the_environment(monkeypatch, tmp_p
     assert from_env(str(tmp_path))["SESSION_COOKIE_SECURE"] is True
     monkeypatch.setenv("BGJOBS_SECURE_COOKIES", "0")
     assert from_env(str(tmp_path))["SESSION_COOKIE_SECURE"] is False
+
+
+def test_a_logout_missed_while_unsubscribed_is_caught_when_the_listener_resubscribes(app, app_config, users, login):
+    from bgjobs.connections import get_redis
+
+    submit("module_export", users["alice"], module_id=1)
+    alice = login("alice")
+    poll = poll_url(alice)
+    cookie = alice.client.get_cookie("session").value
+    other = create_app(app_config)
+    other_client = other.test_client()
+    other_client.set_cookie("session", cookie)
+
+    def other_poll() -> int:
+        with other.app_context():
+            return other_client.get(poll).status_code
+
+    assert other_poll() == 204
+    copy = versioncache.for_app(other)
+    wait_for(lambda: copy.live, timeout=5, message="the other process's listener")
+    # A logout whose publication that process never gets (as while its subscription is down).
+    users["alice"].session_generation += 1
+    db.session.commit()
+    assert other_poll() == 204  # still trusted from its cache: nothing told it
+    get_redis().client_kill_filter(_type="pubsub")  # its subscription drops and comes back
+    wait_for(lambda: other_poll() == 401, timeout=10, message="the cache to be dropped on resubscription")
