@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bgjobs import cli, jobtypes, logs
     from bgjobs.api import views as api_views
     from bgjobs.auth import models as auth_models
-    from bgjobs.auth import sessions
+    from bgjobs.auth import sessions, throttle
     from bgjobs.auth import views as auth_views
     from bgjobs.extensions import csrf, db, htmx, init_db, migrate
     from bgjobs.host import views as host_views
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (auth_views.bp, panel_views.bp, api_views.bp, host_views.bp, ops_views.bp, vendor.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_views.bp)  # the API checks CSRF itself, except for Bearer-token calls
+    throttle.init_app(app)
     panel_views.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

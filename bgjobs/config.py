@@ -31,7 +31,17 @@ def from_env(instance_path: str) -> dict:
         # /metrics: a bearer of this token, or a client in these networks (comma-separated).
         "BGJOBS_METRICS_TOKEN": env.get("BGJOBS_METRICS_TOKEN", ""),
         "BGJOBS_METRICS_ALLOW": env.get("BGJOBS_METRICS_ALLOW", "127.0.0.0/8,::1/128"),
+        "BGJOBS_LOGIN_LIMIT_USER": env.get("BGJOBS_LOGIN_LIMIT_USER", defaults.LOGIN_LIMIT_USER),
+        "BGJOBS_LOGIN_LIMIT_ADDRESS": env.get("BGJOBS_LOGIN_LIMIT_ADDRESS", defaults.LOGIN_LIMIT_ADDRESS),
+        "BGJOBS_TOKEN_LIMIT": env.get("BGJOBS_TOKEN_LIMIT", defaults.TOKEN_LIMIT),
         "MAX_CONTENT_LENGTH": defaults.MAX_UPLOAD_BYTES,
         "WTF_CSRF_TIME_LIMIT": None,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The session cookie: never readable by scripts, not sent with cross-site posts (Lax), and
+        # sent only over HTTPS when BGJOBS_SECURE_COOKIES=1 (set it behind TLS).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("BGJOBS_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
+        # hide_parameters: a failing statement's error (and so the log) never carries its values,
+        # which may be a user's data or 100,000 ids.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     }

@@ -5,12 +5,17 @@ from flask import Flask, current_app
 from redis import Redis
 from rq import Queue
 
+from bgjobs import defaults
+
 
 def get_redis(app: Flask | None = None) -> Redis:
     app = app or current_app
     conn = app.extensions.get("bgjobs_redis")
     if conn is None:
-        conn = Redis.from_url(app.config["REDIS_URL"], health_check_interval=30)
+        # A bounded connect: with Redis unreachable a page answers from the database at once
+        # instead of waiting for the system's TCP timeout (blocking reads are left unbounded).
+        conn = Redis.from_url(app.config["REDIS_URL"], health_check_interval=30,
+                              socket_connect_timeout=defaults.REDIS_CONNECT_TIMEOUT)
         app.extensions["bgjobs_redis"] = conn
     return conn
 

@@ -50,6 +50,8 @@ WORKER_TTL = 20
 
 # -- the panel and pages -------------------------------------------------------------------
 POLL_SECONDS = 2.0  # the panel's poll interval (BGJOBS_POLL_SECONDS)
+PAUSED_POLL_FACTOR = 5  # with Redis unreachable every poll renders from the database: poll 5x slower
+REDIS_CONNECT_TIMEOUT = 2.0  # seconds; a page must not hang on an unreachable Redis
 PAGE_SIZE = 15  # jobs per panel page (the seed's 15)
 ITEMS_PER_PAGE = 50  # items per page of a module
 EXPIRY_WATCH_MINUTES = 10  # a page keeps polling while a download is this close to expiring
@@ -58,9 +60,18 @@ VERSION_COPY_RETRY = 1.0  # seconds between attempts to resubscribe to change pu
 SESSION_CACHE_SIZE = 4096  # verified session cookies a web process remembers
 SESSION_CACHE_SECONDS = 60.0  # and for how long
 
+# -- sign-in limits (environment: BGJOBS_LOGIN_LIMIT_USER, _ADDRESS, BGJOBS_TOKEN_LIMIT) ---------
+# Failed attempts only, in a moving window shared by all web processes through Redis. Ten wrong
+# passwords in ten minutes is more than a person mistypes; a guesser gets one a minute at most.
+LOGIN_LIMIT_USER = "10 per 10 minutes"  # per user name (whoever tries it)
+LOGIN_LIMIT_ADDRESS = "30 per 10 minutes"  # per client address (many names from one place)
+TOKEN_LIMIT = "30 per 10 minutes"  # invalid API tokens per client address
+
 # -- job inputs ----------------------------------------------------------------------------
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024  # a request body (uploads included)
+MAX_JSON_DEPTH = 16  # levels of nesting in an API body; the deepest real one ({params: {values: …}}) is 3
 READ_CHUNK = 1000  # rows read per query when streaming a module into a file
 ID_CHUNK = 500  # chosen items changed (and committed) per transaction
+LOOKUP_CHUNK = 10000  # ids per IN list when only checking them (PostgreSQL allows 65,535 parameters)
 MAX_COPIES = 100  # Bulk Create copies per item
 MAX_REPORTED_ROWS = 20  # row errors quoted in a failed import's message

@@ -5,6 +5,8 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from bgjobs.api.body import SHAPE, json_object
+from bgjobs.auth.models import is_bearer
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
@@ -21,8 +23,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.before_request
 def csrf_unless_token():
     # A Bearer token is not sent by browsers on their own, so token calls need no CSRF token;
-    # session-cookie calls do.
-    if not request.headers.get("Authorization", "").startswith("Bearer "):
+    # session-cookie calls do. A token call never sees the cookie's session (auth/sessions.py).
+    if not is_bearer(request.headers.get("Authorization")):
         csrf.protect()
 
 
@@ -66,13 +68,16 @@ def job_types():
 @bp.post("/jobs")
 @login_required
 def create_job():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        raise BadRequest('Send JSON like {"type": "module_export", "params": {...}}.')
+    body = json_object()
+    if not isinstance(body.get("type"), str):
+        raise BadRequest(SHAPE)
     if not isinstance(body.get("params", {}), dict):
         raise BadRequest("params must be a JSON object.")
     job = actions.submit(body["type"], body.get("params") or {}, current_user)
-    return jsonify(id=job.id, status=job.status, links={"self": url_for("api.get_job", job_id=job.id)}), 202
+    data = {"id": job.id, "status": job.status, "links": {"self": url_for("api.get_job", job_id=job.id)}}
+    if not job.enqueued:
+        data["warning"] = actions.QUEUED_LATER
+    return jsonify(data), 202
 
 
 @bp.get("/jobs")

@@ -1,12 +1,12 @@
 """Log in and out."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required, login_user, logout_user
-from sqlalchemy import select
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from bgjobs.extensions import db
-from bgjobs.auth.models import User
+from bgjobs.auth import sessions
+from bgjobs.auth.models import authenticate
+from bgjobs.auth.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -14,13 +14,10 @@ bp = Blueprint("auth", __name__)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
-        user = db.session.scalar(select(User).where(User.username == request.form.get("username", "").strip()))
-        if user and user.check_password(request.form.get("password", "")):
-            login_user(user)
-            # Kept in the session so the poll endpoint can answer without loading the user.
-            session["is_admin"] = user.is_admin
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("panel.index"))
+        user = authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
+        if user is not None:
+            sessions.start(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("panel.index"))
         flash("Wrong user name or password.", "error")
     return render_template("login.html")
 
@@ -28,6 +25,5 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.pop("is_admin", None)
+    sessions.end(current_user)
     return redirect(url_for("auth.login"))

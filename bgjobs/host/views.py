@@ -80,4 +80,6 @@ def start(type_id: str):
         return redirect(back)
     tab = "system" if job.is_system else "user"
     flash(f"Started: {job.description}. Follow it here.", "ok")
+    if not job.enqueued:
+        flash(actions.QUEUED_LATER, "error")
     return redirect(url_for("panel.index", tab=tab))

@@ -26,6 +26,8 @@ from bgjobs.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 REDIS_DOWN = "Live job control is unavailable right now (the queue server cannot be reached). Please try again in a minute."
+QUEUED_LATER = ("The job was saved, but the queue server cannot be reached right now: it will start by itself "
+                "once the queue server is back.")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
             pipe.execute()
     except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back
         log.exception("enqueue of job %s failed; reconcile will retry", job_id)
+        job.enqueued = False
     return job
 
 

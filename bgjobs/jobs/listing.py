@@ -11,6 +11,7 @@ from bgjobs import defaults
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job, JobRecipient
 from bgjobs.jobs.statuses import ACTIVE, JobStatus, Origin
+from bgjobs.jobs.storage import JOB_ID
 from bgjobs.auth.models import User
 
 PAGE_SIZE = defaults.PAGE_SIZE
@@ -30,6 +31,8 @@ class Cursor:
             return None
         try:
             stamp, job_id = text.split("~", 1)
+            if not JOB_ID.fullmatch(job_id):  # never handed to the database (a NUL breaks PostgreSQL)
+                raise ValueError(job_id)
             return cls(datetime.fromisoformat(stamp), job_id)
         except ValueError:
             raise ValueError("That page link is not valid any more; showing the first page.") from None

@@ -60,6 +60,10 @@ class Job(db.Model):
     stop_requested_at: Mapped[datetime | None]
     enqueue_attempts: Mapped[int] = mapped_column(Integer, default=0)
 
+    # Not a column: False on a job just submitted whose enqueue could not reach Redis (it waits
+    # as Created and reconcile enqueues it once Redis is back), so the caller can say so.
+    enqueued = True
+
     @property
     def state(self) -> JobStatus:
         return JobStatus(self.status)

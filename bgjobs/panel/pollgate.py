@@ -28,12 +28,14 @@ class UnchangedPolls:
         self.cookie_name = app.config["SESSION_COOKIE_NAME"]
         self.versions = versioncache.for_app(app)
         self.polls = metrics.PollCounts()  # the 204 ratio for /metrics
+        app.session_interface.on_remember = self.versions.start  # logouts reach this process's cookies
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") in POLL_PATHS and environ.get("REQUEST_METHOD") == "GET":
+        if (environ.get("PATH_INFO") in POLL_PATHS and environ.get("REQUEST_METHOD") == "GET"
+                and "HTTP_AUTHORIZATION" not in environ):  # token calls are Flask's to authenticate
             viewer = self._viewer(environ)
             seen = parse_qs(environ.get("QUERY_STRING", "")).get("v")
-            if viewer is not None and seen and seen[0] == self.versions.version(*viewer):
+            if viewer is not None and seen and seen[0] == self.versions.version(*viewer):  # None: Redis down
                 self.polls.add("unchanged", self.app)
                 start_response(*UNCHANGED)
                 return []

@@ -16,6 +16,7 @@ import time
 from flask import Flask
 
 from bgjobs import defaults
+from bgjobs.auth import sessions
 from bgjobs.jobs import changes
 from bgjobs.connections import get_redis
 
@@ -32,9 +33,10 @@ class VersionCache:
         self.admins: set[tuple[int, bool]] = set()  # the entries a system job's change drops
         self.generation = 0  # moves on every invalidation, so a read racing one is not kept
         self.live = False
+        self.resubscribing = False  # a subscription after a lost one (not the process's first)
         self.pid: int | None = None
 
-    def version(self, user_id: int, is_admin: bool) -> str:
+    def version(self, user_id: int, is_admin: bool) -> str | None:
         self._listen()
         viewer = (user_id, is_admin)
         entry = self.entries.get(viewer)
@@ -43,11 +45,16 @@ class VersionCache:
         generation = self.generation
         value = changes.version(user_id, is_admin, app=self.app)
         with self.lock:
-            if self.live and generation == self.generation:
+            if value is not None and self.live and generation == self.generation:
                 self.entries[viewer] = (value, time.monotonic() + MAX_AGE)
                 if is_admin:
                     self.admins.add(viewer)
         return value
+
+    def start(self) -> None:
+        """Start listening now (the session cache calls this when it first trusts a cookie, so that
+        a logout published from then on reaches this process)."""
+        self._listen()
 
     def _listen(self) -> None:
         """Start the listener in this process (once; again in a forked child, which has no thread)."""
@@ -55,6 +62,7 @@ class VersionCache:
             with self.lock:
                 if self.pid != os.getpid():
                     self.pid, self.live, self.entries, self.admins = os.getpid(), False, {}, set()
+                    self.resubscribing = False
                     threading.Thread(target=self._run, name="bgjobs-versions", daemon=True).start()
 
     def _run(self) -> None:
@@ -73,8 +81,16 @@ class VersionCache:
             for message in pubsub.listen():
                 if message["type"] == "subscribe":
                     self._reset(live=True)
+                    if self.resubscribing:
+                        # Logouts published while the subscription was lost were missed: cookies
+                        # verified until now are verified again (in the database) on next use.
+                        self.app.session_interface.forget_users(None)
+                    self.resubscribing = True
                 elif message["type"] == "message":
                     self.invalidate(*changes.parse_changed(message["data"]))
+                    ended = sessions.ended_users(message["data"])
+                    if ended:  # a logout elsewhere: this process's verified copies of its cookies go
+                        self.app.session_interface.forget_users(ended)
         finally:
             pubsub.close()
 

@@ -212,7 +212,7 @@ class PanelView:
     tab: str
     status: JobStatus | None
     polling: bool
-    version: str
+    version: str | None  # None while Redis is unreachable: live updates are paused
     cursor_args: dict = field(default_factory=dict)
     badge: int | None = None  # set on fragments, which update the header badge out of band
     badge_ids: list[str] = field(default_factory=list)
@@ -224,6 +224,15 @@ class PanelView:
     def link(self, **changes) -> str:
         """The panel URL with this view's tab and filter, changed as given."""
         return url_for("panel.index", **{**self.args, **changes})
+
+    @property
+    def paused(self) -> bool:
+        """Redis is unreachable: no change signals, so each poll re-renders from the database."""
+        return self.version is None
+
+    def poll_seconds(self, normal: float) -> float:
+        """The poll interval: slower while paused, as every poll then costs a render."""
+        return normal * defaults.PAUSED_POLL_FACTOR if self.paused else normal
 
     @property
     def poll_url(self) -> str:
@@ -259,7 +268,7 @@ def paused_queues(jobs: list[Job]) -> frozenset[str]:
         return frozenset()
 
 
-def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str,
+def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str | None,
                cursor_args: dict, badge: tuple[int, list[str]] | None = None) -> PanelView:
     """badge: the active jobs' count and ids, on fragments (they update the header out of band)."""
     names = owner_names(page.jobs, user)

@@ -2,7 +2,7 @@
 row actions (stop, delete, download, details)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, render_template, request, send_file, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_required
 
 from bgjobs.jobs import listing
@@ -11,6 +11,7 @@ from bgjobs.jobs import changes, waiting
 from bgjobs.jobs import storage
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
+from bgjobs.timeutil import duration_text
 from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, paused_queues, row_view
 
 bp = Blueprint("panel", __name__)
@@ -70,7 +71,7 @@ def _unchanged_or_version():
         return Response("Your session has ended; please log in again.", 401,
                         {"HX-Redirect": url_for("auth.login")}), None
     version = changes.version(int(user_id), bool(session.get("is_admin")))
-    if version == request.args.get("v"):
+    if version is not None and version == request.args.get("v"):  # None: Redis down, render
         return Response(status=204), None
     if not current_user.is_authenticated:  # the user was removed meanwhile
         return Response(status=401), None
@@ -128,7 +129,8 @@ def delete(job_id: str):
 def download(job_id: str):
     job = actions.visible(job_id, current_user)
     if job.state is JobStatus.EXPIRED:
-        abort(410, "This file was kept for 24 hours after the job finished and has been deleted. Start the job again to get a new one.")
+        kept = duration_text(current_app.config["BGJOBS_RESULT_TTL"])
+        abort(410, f"This file was kept for {kept} after the job finished and has been deleted. Start the job again to get a new one.")
     if job.state is not JobStatus.COMPLETED or not job.result_path:
         abort(404, "This job has no file to download.")
     path = storage.resolve(job.result_path)

@@ -7,6 +7,7 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from bgjobs.auth.models import is_bearer
 from bgjobs.extensions import login_manager
 from bgjobs.jobs.errors import JobError
 
@@ -26,8 +27,8 @@ def init_app(app) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        if request.path.startswith("/api/"):
-            return {"error": "Log in or send an API token.", "status": 401}, 401
+        if request.path.startswith("/api/") or is_bearer(request.headers.get("Authorization")):
+            return {"error": "Log in or send a valid API token.", "status": 401}, 401
         if request.headers.get("HX-Request"):
             return Response("Please log in again.", 401, {"HX-Redirect": url_for("auth.login")})
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -33,7 +33,7 @@ def test_download_turns_expired_in_the_open_page(start_live, open_page):
     assert seen(page, job_id)["statuses"][-2:] == ["completed", "expired"]
     expect(page.locator("#announcer")).to_contain_text("Export from a module: Expired")
     response = page.request.get(f"/jobs/{job_id}/download")
-    assert response.status == 410 and "kept for 24 hours" in response.text()
+    assert response.status == 410 and "kept for 4 seconds" in response.text()
     # Nothing left that can change: the page stops asking.
     expect(page.locator("#panel")).not_to_have_attribute("hx-get", re.compile(".*"))
 

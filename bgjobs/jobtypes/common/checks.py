@@ -5,30 +5,64 @@ import math
 
 from sqlalchemy import func, select
 
+from bgjobs import defaults
 from bgjobs.host.models import Item, Module
 from bgjobs.extensions import db
 from bgjobs.jobs.types import InvalidParams
 
 
-def as_int(params: dict, name: str, label: str) -> int:
-    value = params.get(name)
-    try:
+ID_MAX = 2**31 - 1  # the largest id an Integer primary key holds (PostgreSQL's int4)
+LOOKUP_CHUNK = defaults.LOOKUP_CHUNK
+
+
+def whole_number(value) -> int:
+    """An integer from an int, an integral float or a number's text; ValueError for anything
+    else (bools, lists, objects, 1.5, infinity, NaN)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(value)
+    if isinstance(value, float):
+        if not value.is_integer():  # also false for inf and nan
+            raise ValueError(value)
         return int(value)
-    except (TypeError, ValueError):
+    return int(value)  # a str: "12" but not "1e400" or "1.5"
+
+
+def as_int(params: dict, name: str, label: str) -> int:
+    """An id or count; InvalidParams unless it is a whole number an Integer column can hold."""
+    try:
+        number = whole_number(params.get(name))
+    except ValueError:
         raise InvalidParams(f"Choose a {label}.") from None
+    if abs(number) > ID_MAX:
+        raise InvalidParams(f"That {label} does not exist.")
+    return number
 
 
 def as_int_list(params: dict, name: str, label: str) -> list[int]:
+    """Ids sent as a JSON list or as one comma/space-separated string, sorted and without repeats.
+    Numbers beyond any id are kept: the caller reports them as not found."""
     value = params.get(name) or []
     if isinstance(value, str):
         value = [v for v in value.replace(",", " ").split() if v]
+    if not isinstance(value, (list, tuple)):
+        raise InvalidParams(f"The {label} must be a list of numbers.")
     try:
-        items = sorted({int(v) for v in value})
-    except (TypeError, ValueError):
+        items = sorted({whole_number(v) for v in value})
+    except ValueError:
         raise InvalidParams(f"The {label} must be a list of numbers.") from None
     if not items:
         raise InvalidParams(f"Choose at least one {label.rstrip('s')}.")
     return items
+
+
+def as_str(params: dict, name: str, label: str) -> str:
+    """A single name (stripped); empty when absent. InvalidParams for a number, list or object."""
+    value = params.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidParams(f"The {label} must be a name, given as text.")
+    return value.strip()
 
 
 def as_str_list(params: dict, name: str) -> list[str]:
@@ -36,7 +70,7 @@ def as_str_list(params: dict, name: str) -> list[str]:
     value = params.get(name) or []
     if isinstance(value, str):
         value = value.split(",")
-    if not isinstance(value, (list, tuple)):
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, (str, int, float)) for v in value):
         raise InvalidParams(f"The {name} must be a list of names.")
     return [str(v).strip() for v in value if str(v).strip()]
 
@@ -64,8 +98,13 @@ def known_status(module: Module, name: str) -> str:
 def items_in(module: Module, params: dict) -> list[int]:
     """The chosen item ids (params["item_ids"]), all of which must belong to the module."""
     item_ids = as_int_list(params, "item_ids", "items")
-    found = db.session.scalar(
-        select(func.count()).select_from(Item).where(Item.module_id == module.id, Item.id.in_(item_ids))
+    possible = [i for i in item_ids if 1 <= i <= ID_MAX]  # others are simply not found
+    # Counted in chunks: one IN list of 100,000 ids is over PostgreSQL's 65,535 parameters.
+    found = sum(
+        db.session.scalar(
+            select(func.count()).select_from(Item).where(Item.module_id == module.id, Item.id.in_(part))
+        )
+        for part in (possible[n:n + LOOKUP_CHUNK] for n in range(0, len(possible), LOOKUP_CHUNK))
     )
     if found != len(item_ids):
         raise InvalidParams(f"{len(item_ids) - found} of the chosen items are not in {module.name}.")

@@ -19,7 +19,7 @@ ICON = '<path d="M16 3h5v5"/><path d="M4 20 21 3"/><path d="M21 16v5h-5"/><path 
 def plan(params: dict, user) -> Plan:
     module = p.module(params)
     item_ids = p.items_in(module, params)
-    target = p.known_status(module, (params.get("to_status") or "").strip())
+    target = p.known_status(module, p.as_str(params, "to_status", "new status"))
     return Plan(
         params={"module_id": module.id, "item_ids": item_ids, "to_status": target},
         description=f"{module.name}: {len(item_ids):,} items to “{target}”",

@@ -11,6 +11,7 @@ from bgjobs.jobs import types
 from bgjobs.jobs.types import InvalidParams, JobType, Param, Plan
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobtypes.common.cells import neutralise_row
 
 FORMATS = ("csv", "xlsx")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,7 +22,7 @@ ICON = '<path d="M12 15V3"/><path d="m7 8 5-5 5 5"/><path d="M4 15v4a2 2 0 0 0 2
 def plan(params: dict, user) -> Plan:
     module = p.module(params)
     fields = p.known_fields(module, p.as_str_list(params, "fields") or module.field_names)
-    fmt = (params.get("format") or "csv").lower()
+    fmt = (p.as_str(params, "format", "export format") or "csv").lower()
     if fmt not in FORMATS:
         raise InvalidParams("The export format must be CSV or XLSX.")
     return Plan(
@@ -31,17 +32,18 @@ def plan(params: dict, user) -> Plan:
 
 
 def rows(ctx: JobContext, module_id: int, fields: list[str]):
-    """Items in id order, fetched a chunk at a time (keyset on id), as lists of cell values."""
+    """Items in id order, fetched a chunk at a time (keyset on id), as lists of cell values with
+    formula-like text neutralised (numbers stay numbers)."""
     for chunk in module_items.chunks(ctx, module_id, verb="Exported", start="Starting export"):
         for item in chunk:
-            yield module_items.cells(item, fields)
+            yield neutralise_row(module_items.cells(item, fields))
 
 
 def run(ctx: JobContext) -> None:
     module = db.session.get(Module, ctx.params["module_id"])
     fields, fmt = ctx.params["fields"], ctx.params["format"]
     name = f"{module_items.slug(module)}-export.{fmt}"
-    header = module_items.columns(fields)
+    header = neutralise_row(module_items.columns(fields))
     if fmt == "csv":
         with open(ctx.output(name, "text/csv"), "w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)

@@ -15,6 +15,7 @@ from bgjobs.jobs.types import JobType, Param, Plan
 from bgjobs.timeutil import utcnow
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobtypes.common.cells import neutralise_row
 from bgjobs.jobtypes.items.module_export import XLSX_MIME
 
 AGGREGATES = ("Count", "Sum", "Min", "Max", "Average")
@@ -84,15 +85,15 @@ def run(ctx: JobContext) -> None:
 
     book = Workbook(write_only=True)  # each sheet streams to its own temp file
     summary, items = book.create_sheet("Summary"), book.create_sheet("Items")
-    items.append(module_items.columns(fields))
+    items.append(neutralise_row(module_items.columns(fields)))
     for chunk in module_items.chunks(ctx, module.id, statuses, verb="Reported", start="Starting report"):
         for row in chunk:
             counts[row.status] += 1
             for name, total in totals.items():
                 total.add(row.data.get(name))
-            items.append(module_items.cells(row, fields))
-    for line in summary_rows(module, statuses, counts, totals):
-        summary.append(line)
+            items.append(neutralise_row(module_items.cells(row, fields)))
+    for line in summary_rows(module, statuses, counts, totals):  # names and statuses are text too
+        summary.append(neutralise_row(line))
     book.save(ctx.output(f"{module_items.slug(module)}-report.xlsx", XLSX_MIME))
     n = sum(counts.values())
     ctx.progress(n, n, f"Report of {n:,} items ready")
