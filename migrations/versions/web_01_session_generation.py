@@ -1,13 +1,13 @@
 """users.session_generation: logging out ends every session cookie issued before
 
 Revision ID: web_01
-Revises: 7d4bb795915f
+Revises: ops_01
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "web_01"
-down_revision = "7d4bb795915f"
+down_revision = "ops_01"
 branch_labels = None
 depends_on = None
 
