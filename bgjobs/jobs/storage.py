@@ -16,6 +16,7 @@ class OutsideStorage(ValueError):
 
 
 JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+REJECTED_ROWS = "rejected-rows.csv"  # an import's report of the rows it rejected (reports/<id>/)
 
 
 def root() -> Path:

@@ -100,6 +100,10 @@ class RowView:
     can_download: bool
     opens: list[tuple[str, str]] = field(default_factory=list)
     watch: bool = False  # the page keeps polling while this row can still change
+    # An import's rejected rows: the row says how many ("n imported, k rejected"), the details link
+    # to the CSV of them (kept for a failed job too).
+    outcome: str = ""
+    report_url: str | None = None
 
     @property
     def id(self) -> str:
@@ -148,6 +152,7 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
     if status is JobStatus.COMPLETED:
         opens = [(OPEN_LABELS[kind], url) for kind in job_type.opens if (url := open_url(kind, job))]
     error = (job.error or "").strip()
+    rejected = (job.summary or {}).get("rejected")
     return RowView(
         job=job,
         type_label=job_type.label,
@@ -166,6 +171,8 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         expires=expires,
         owner_name=owner_names.get(job.owner_id, "System"),
         error_summary=error.splitlines()[0] if error else "",
+        outcome=job.progress_message if status is JobStatus.COMPLETED and rejected else "",
+        report_url=url_for("reports.rejected_rows", job_id=job.id) if rejected else None,
         can_stop=actions.can_stop(job, user),
         can_delete=actions.can_delete(job, user),
         can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),

@@ -15,7 +15,7 @@ from bgjobs.host.staging import ImportRow
 from bgjobs.jobs import storage
 from bgjobs.jobtypes.common.tabular import Table
 
-REPORT_NAME = "rejected-rows.csv"
+REPORT_NAME = storage.REJECTED_ROWS
 REASON = "reason"
 CHUNK = 1000
 
