@@ -21,33 +21,30 @@ class Renamer:
 
     def rename(self, copies: list[dict]) -> None:
         """Replace each key field's value in these copies' data (in place) by a free key. A copy's
-        data arrives with its source's key; copies of one source are numbered 1, 2, ... in order.
-        Keys given to earlier chunks are committed, so the lookup sees them."""
+        data arrives with its source's key; the copies of one key get the lowest free numbers, in
+        order. Keys given to earlier chunks are committed, so the lookup sees them."""
         for field in self.fields:
-            numbers: dict[str, int] = {}
-            wanted = []
+            by_key: dict[str, list[dict]] = {}
             for data in copies:
-                base = keys.as_key(data.get(field))
-                if base:
-                    numbers[base] = numbers.get(base, 0) + 1
-                    wanted.append((data, base, numbers[base]))
-            self._assign(field, wanted)
+                if base := keys.as_key(data.get(field)):
+                    by_key.setdefault(base, []).append(data)
+            self._assign(field, by_key)
 
-    def _assign(self, field: str, wanted: list[tuple[dict, str, int]]) -> None:
-        """Try each copy's own number first; the copies whose key is taken try the numbers after
-        the highest one tried for their source, until all are free (one indexed query a round)."""
-        next_free: dict[str, int] = {}
-        given: set[str] = set()  # keys given in this chunk, not yet in the database
-        while wanted:
-            candidates = [(data, base, f"{base}{SUFFIX}{n}", n) for data, base, n in wanted]
-            used = set(keys.matches(self.module.id, field, [c[2] for c in candidates])) | given
-            wanted = []
-            for data, base, key, n in candidates:
-                if key in used:
-                    number = max(next_free.get(base, 0), n) + 1
-                    next_free[base] = number
-                    wanted.append((data, base, number))
+    def _assign(self, field: str, by_key: dict[str, list[dict]]) -> None:
+        """Try the next numbers of each key (as many as it has copies left), keep the free ones,
+        and go on past them until every copy has a key: one indexed query a round. Two keys never
+        compete for a name: "<key>-COPY-<n>" ends in the number, so it tells its key."""
+        start = dict.fromkeys(by_key, 1)
+        while by_key:
+            tried = {base: [f"{base}{SUFFIX}{n}" for n in range(start[base], start[base] + len(copies))]
+                     for base, copies in by_key.items()}
+            taken = keys.matches(self.module.id, field, [name for names in tried.values() for name in names])
+            for base, copies in list(by_key.items()):
+                free = [name for name in tried[base] if name not in taken]
+                for data, name in zip(copies, free):
+                    data[field] = name
+                start[base] += len(tried[base])
+                if len(free) < len(copies):
+                    by_key[base] = copies[len(free):]
                 else:
-                    data[field] = key
-                    used.add(key)
-                    given.add(key)
+                    del by_key[base]
