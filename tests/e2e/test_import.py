@@ -16,7 +16,7 @@ def test_valid_rows_are_imported_and_the_rejected_rows_downloaded(live, open_pag
     page = open_page(live, "alice")
     page.goto("/modules")
     page.get_by_label("Import template").select_option(label="Quick stock update — columns SKU, Stock; key sku")
-    page.get_by_label("File (CSV or XLSX)").set_input_files(upload)
+    page.get_by_label("CSV file").set_input_files(upload)
     page.get_by_label("Import the valid rows and reject the others").check()
     page.get_by_role("button", name="Start import").click()
     r = row(page, first_row_id(page))
