@@ -75,3 +75,8 @@ ID_CHUNK = 500  # chosen items changed (and committed) per transaction
 LOOKUP_CHUNK = 10000  # ids per IN list when only checking them (PostgreSQL allows 65,535 parameters)
 MAX_COPIES = 100  # Bulk Create copies per item
 MAX_REPORTED_ROWS = 20  # row errors quoted in a failed import's message
+# An import checks the whole file before it writes, then writes in short transactions so other
+# writers (SQLite has one write lock) wait milliseconds, not the whole import.
+IMPORT_CHECK_CHUNK = 1000  # rows checked (and their verdicts staged) per transaction
+IMPORT_WRITE_CHUNK = 500  # rows written to items per transaction
+MAX_IMPORT_FIELD = 131_072  # characters in one imported value; a longer one is a row error

@@ -56,6 +56,8 @@ def job_json(job: Job) -> dict:
     if job_type.download and job.status == JobStatus.COMPLETED.value and job.result_path:
         data["links"]["download"] = url_for("api.download", job_id=job.id)
         data["file"] = {"name": job.result_name, "size": job.result_size, "type": job.result_mimetype}
+    if (job.summary or {}).get("rejected"):
+        data["links"]["rejected_rows"] = url_for("reports.rejected_rows", job_id=job.id)
     return data
 
 

@@ -70,7 +70,7 @@ def finish(job_id: str, moved: transitions.Moved | None, outcome: Outcome | None
         if outcome.kind is OutcomeKind.STOPPED:
             transitions.stop(job_id)
         else:
-            transitions.fail(job_id, outcome.message)
+            transitions.fail(job_id, outcome.message, outcome.values.get("summary"))
         return outcome.kind.value
     finally:
         heartbeat.clear(job_id)
@@ -170,8 +170,8 @@ def _perform(job_id: str, moved: transitions.Moved) -> Outcome:
         job_type.run(ctx)
     except StopJob:
         return Outcome(OutcomeKind.STOPPED)
-    except InvalidParams as exc:
-        return Outcome(OutcomeKind.FAILED, message=str(exc))
+    except InvalidParams as exc:  # the counts it reported stay (e.g. an import's rejected rows)
+        return Outcome(OutcomeKind.FAILED, {"summary": ctx.summary} if ctx.summary else {}, message=str(exc))
     except Exception as exc:  # noqa: BLE001 - every failure must end in a Failed row
         log.exception("job %s (%s) failed", job_id, moved.type)
         return Outcome(OutcomeKind.FAILED, message=user_message(exc, job_id))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bgjobs import defaults
 from bgjobs.extensions import db
+from bgjobs.host import keys
 from bgjobs.host.models import ImportTemplate, Item, ItemBatch, Module
 from bgjobs.jobs import actions, types
 from bgjobs.jobs.errors import InvalidParams
@@ -54,6 +55,7 @@ def module(module_id: int):
         total=db.session.scalar(counted),
         next_after=items[-1].id if more else None,
         forms=Forms(),
+        key_fields=keys.key_fields(mod),  # not offered by Bulk Edit (an import key names one item)
     )
 
 

@@ -176,4 +176,5 @@ def remove(job_id: str, user: User) -> None:
     db.session.commit()
     storage.remove_job_files(job_id)
     storage.remove_inputs(job_id)
+    storage.remove_reports(job_id)
     changes.bump(viewer_ids, system)

@@ -39,7 +39,9 @@ class Job(db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.CREATED.value)
     description: Mapped[str] = mapped_column(String(255), default="")
-    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Deferred: lists, fragments and rows never load it (a bulk job's parameters can hold 100,000
+    # item ids); only the details view and the worker read it.
+    params: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
     progress_total: Mapped[int] = mapped_column(Integer, default=0)
     progress_message: Mapped[str] = mapped_column(String(255), default="")

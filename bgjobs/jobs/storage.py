@@ -1,5 +1,6 @@
-"""Files under one storage root: each job's results (jobs/<id>/) and uploaded inputs
-(inputs/<id>/). Paths come from job rows, never from a request, and nothing outside the root is
+"""Files under one storage root: each job's results (jobs/<id>/), uploaded inputs
+(inputs/<id>/) and reports about the run (reports/<id>/, e.g. an import's rejected rows: kept when
+the job fails, unlike jobs/<id>/, and removed with the job). Paths come from job rows, never from a request, and nothing outside the root is
 ever read or deleted."""
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class OutsideStorage(ValueError):
 
 
 JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+REJECTED_ROWS = "rejected-rows.csv"  # an import's report of the rows it rejected (reports/<id>/)
 
 
 def root() -> Path:
@@ -75,3 +77,21 @@ def save_input(job_id: str, param: str, filename: str, stream) -> dict:
 def remove_inputs(job_id: str) -> None:
     """Delete a job's uploaded inputs (with the job itself; a failed job keeps them for a rerun)."""
     shutil.rmtree(_job_path(job_id, "inputs"), ignore_errors=True)
+
+
+def report_path(job_id: str, name: str) -> Path:
+    """Where a job keeps a report about its run (reports/<id>/<name>); the folder is created."""
+    folder = _job_path(job_id, "reports")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / Path(name).name
+
+
+def find_report(job_id: str, name: str) -> Path | None:
+    """A job's stored report, or None when it has none."""
+    path = _job_path(job_id, "reports") / Path(name).name
+    return path if path.is_file() else None
+
+
+def remove_reports(job_id: str) -> None:
+    """Delete a job's reports (when the job itself is deleted)."""
+    shutil.rmtree(_job_path(job_id, "reports"), ignore_errors=True)

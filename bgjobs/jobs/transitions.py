@@ -118,9 +118,12 @@ def complete(job_id: str, values: dict) -> Moved | None:
     return _move(job_id, [IN_PROGRESS], values)
 
 
-def fail(job_id: str, error: str) -> Moved | None:
-    """Active -> Failed; whatever the job wrote is removed."""
+def fail(job_id: str, error: str, summary: dict | None = None) -> Moved | None:
+    """Active -> Failed, with the counts the job reported, if any; whatever it wrote is removed
+    (its reports, e.g. an import's rejected rows, are kept)."""
     values = {"status": JobStatus.FAILED.value, "finished_at": utcnow(), "error": error}
+    if summary:
+        values["summary"] = summary
     return _move(job_id, ACTIVE_VALUES, values, before_commit=lambda: storage.remove_job_files(job_id))
 
 

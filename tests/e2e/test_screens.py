@@ -55,8 +55,8 @@ def test_screenshots_wide_and_narrow(live, open_page, screenshots):
     f.get_by_role("button", name="Details").click()
     details = f.locator("dl.details")
     expect(details).to_be_visible()
-    for text in ("Row 2: Stock must be a number, not “twelve”", "Row 3: sku (the key field) is empty",
-                 "Row 5: sku “PRO-00002” repeats row 4", "stock-monday.csv", "Started by", "Alice"):
+    for text in ("Row 2: Stock must be a number, not “twelve”", "Row 3: SKU (the key field) is empty",
+                 "Row 5: SKU “PRO-00002” repeats row 4", "stock-monday.csv", "Started by", "Alice"):
         expect(details).to_contain_text(text)
     # The details stay open while the page keeps refreshing the running export.
     expect(row(alice, waiting).get_by_test_id("status")).to_have_text("In Progress", timeout=60_000)

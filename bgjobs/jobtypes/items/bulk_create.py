@@ -1,6 +1,8 @@
 """Bulk Create: copies of chosen items of a module, 1 to 100 of each. A copy keeps the item's
 field values, starts in the workflow's initial status and, where the module has a "title" field,
-gets the suffix " (copy n)"; every created item records the BatchID."""
+gets the suffix " (copy n)"; every created item records the BatchID. A field that an import
+template of the module uses as its key (a SKU) must keep naming one item, so a copy gets a new key,
+"<key>-COPY-<n>", unique in the module (bgjobs.jobtypes.items.copy_keys)."""
 from __future__ import annotations
 
 from bgjobs import defaults
@@ -11,6 +13,7 @@ from bgjobs.jobs import types
 from bgjobs.jobs.types import InvalidParams, JobType, OPEN_MODULE, Param, Plan
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobtypes.items import copy_keys
 
 MAX_COPIES = defaults.MAX_COPIES
 
@@ -49,9 +52,11 @@ def run(ctx: JobContext) -> None:
     module = db.session.get(Module, ctx.params["module_id"])
     ids, copies = ctx.params["item_ids"], ctx.params["copies"]
     initial, total, created = module.workflow.get("initial", ""), len(ids) * copies, 0
+    renamer = copy_keys.Renamer(module)
     for sources, done in module_items.chosen(module.id, ids, size=max(1, module_items.ID_CHUNK // copies)):
         made = [Item(module_id=module.id, data=copy_data(module, source.data, n), status=initial)
                 for source in sources for n in range(1, copies + 1)]
+        renamer.rename([item.data for item in made])
         db.session.add_all(made)
         db.session.flush()  # assigns the new ids
         db.session.add_all(ItemBatch(batch_id=ctx.batch_id, item_id=item.id) for item in made)

@@ -1,11 +1,13 @@
 """Bulk Edit: set the same field values on many chosen items of a module. Values are checked
 against the module's fields before anything is queued (numbers for number fields; an empty value
-clears the field); every edited item records the BatchID."""
+clears the field); every edited item records the BatchID. An import template's key field is not
+offered by the form and is refused on more than one item (it must name one item)."""
 from __future__ import annotations
 
 from bgjobs.jobs.context import JobContext
 from bgjobs.host.models import ItemBatch, Module
 from bgjobs.extensions import db
+from bgjobs.host import keys
 from bgjobs.jobs import types
 from bgjobs.jobs.types import InvalidParams, JobType, OPEN_MODULE, Param, Plan
 from bgjobs.timeutil import utcnow
@@ -41,11 +43,31 @@ def plan(params: dict, user) -> Plan:
     module = p.module(params)
     item_ids = p.items_in(module, params)
     values = checked_values(module, params.get("values"))
+    check_keys(module, item_ids, values)
     labels = ", ".join(module.field(name)["label"] for name in values)
     return Plan(
         params={"module_id": module.id, "item_ids": item_ids, "values": values},
         description=f"{module.name}: set {labels} on {len(item_ids):,} items",
     )
+
+
+def check_keys(module: Module, item_ids: list[int], values: dict) -> None:
+    """A template's key field (a SKU) must go on naming one item: it is never set on several
+    items at once, and set on one item only to a key no other item has."""
+    for field in keys.key_fields(module):
+        if field not in values:
+            continue
+        label, templates = module.field(field)["label"], "”, “".join(keys.templates_keyed_on(module, field))
+        if len(item_ids) > 1:
+            raise InvalidParams(f"{label} is the key of the import template “{templates}”: setting one value on "
+                                f"{len(item_ids):,} items would give them all the same key, and an import could no "
+                                f"longer tell them apart. Change {label} one item at a time.")
+        key = keys.as_key(values[field])
+        if not key:
+            raise InvalidParams(f"{label} is the key of the import template “{templates}” and cannot be empty.")
+        others = [i for i in keys.matches(module.id, field, [key]).get(key, []) if i not in item_ids]
+        if others:
+            raise InvalidParams(f"{label} “{key}” is already the key of item {others[0]}; keys must name one item.")
 
 
 def read_form(form) -> dict:

@@ -1,118 +1,115 @@
-"""Item Import from an import template: CSV rows mapped onto module fields; the key field decides
-update (a match) or create. Every row is checked first; if any is malformed the job fails with
-the row numbers and nothing is written. When the template names Users to Notify the job is
-system-generated and appears in their System Generated tab."""
+"""Item Import from an import template: CSV or XLSX rows mapped onto module fields; the key field
+decides update (it names one item) or create (it names none).
+
+The file is streamed from storage (bgjobs.jobtypes.common.tabular), twice: a check of every row
+that writes nothing to items (import_check), then the writes in short transactions
+(import_write), undone if anything fails part-way. A malformed row is a row error with its number
+and reason, and the rejected rows can be downloaded as a CSV to fix and import again
+(import_report). By default the import is all or nothing; with "import the valid rows" it imports
+those and rejects the rest. When the template names Users to Notify the job is system-generated
+and appears in their System Generated tab."""
 from __future__ import annotations
 
-import csv
-import io
-
-from sqlalchemy import select
-
 from bgjobs import defaults
-from bgjobs.jobs import storage
-from bgjobs.jobs.context import JobContext
-from bgjobs.host.models import ImportTemplate, Item, ItemBatch, Module
 from bgjobs.extensions import db
-from bgjobs.jobs import types
+from bgjobs.host import keys
+from bgjobs.host.models import ImportTemplate, Module
+from bgjobs.jobs import storage, types
+from bgjobs.jobs.context import JobContext
 from bgjobs.jobs.types import InvalidParams, JobType, OPEN_MODULE, Param, Plan
-from bgjobs.timeutil import utcnow
 from bgjobs.jobtypes.common import checks as p
-
-MAX_REPORTED = defaults.MAX_REPORTED_ROWS
+from bgjobs.jobtypes.common.tabular import Table, TableError, open_table
+from bgjobs.jobtypes.items import import_check, import_report, import_write
+from bgjobs.jobtypes.items.import_check import RowSpec
 
 ICON = '<path d="M9 6h12M9 12h12M9 18h12"/><path d="M4 6h.01M4 12h.01M4 18h.01"/>'
+FILE_PARAMS = ("file", "csv")  # "csv" is the parameter's former name, still accepted
+TRUE, FALSE = {"1", "true", "on", "yes"}, {"", "0", "false", "off", "no"}
 
 
 def plan(params: dict, user) -> Plan:
     template = db.session.get(ImportTemplate, p.as_int(params, "template_id", "import template"))
     if template is None:
         raise InvalidParams("That import template does not exist.")
-    upload = params["csv"]
-    text = read_text(storage.resolve(upload["path"]))
-    if not text.strip():
-        raise InvalidParams("The uploaded file is empty.")
-    header = next(csv.reader(io.StringIO(text)), [])
-    missing = [column for column in template.mapping if column not in header]
+    upload = next((params[name] for name in FILE_PARAMS if params.get(name)), None)
+    if upload is None:
+        raise InvalidParams("Choose a file to import (CSV or XLSX).")
+    table = read_table(storage.resolve(upload["path"]))
+    missing = [column for column in template.mapping if column not in table.header]
     if missing:
         raise InvalidParams(f"The file has no column {', '.join(missing)} (template “{template.name}” needs it).")
-    name = (params.get("filename") or upload["name"] or "upload.csv")[:120]
+    name = str(params.get("filename") or upload["name"] or "upload.csv")[:120]
+    valid_rows = flag(params.get("import_valid_rows"), "import_valid_rows")
     return Plan(
-        params={"template_id": template.id, "csv": upload, "filename": name},
-        description=f"{name} with template “{template.name}”",
+        params={"template_id": template.id, "file": upload, "filename": name, "import_valid_rows": valid_rows},
+        description=f"{name} with template “{template.name}”" + (" (valid rows only)" if valid_rows else ""),
         system=bool(template.notify_user_ids),
         recipient_ids=tuple(template.notify_user_ids),
     )
 
 
-def read_text(path) -> str:
-    """The uploaded CSV as text (a UTF-8 byte order mark is dropped)."""
+def flag(value, name: str) -> bool:
+    """A yes/no parameter from JSON (true/false) or a form (a ticked checkbox sends "on")."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    if str(value).strip().lower() in TRUE | FALSE:
+        return str(value).strip().lower() in TRUE
+    raise InvalidParams(f"{name} must be true or false.")
+
+
+def read_table(path) -> Table:
+    """The stored upload opened as a table, or InvalidParams saying why it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidParams("The file is not UTF-8 text; save it as CSV (UTF-8) and try again.") from None
-
-
-def parse(template: ImportTemplate, module: Module, text: str, ctx: JobContext) -> tuple[list[dict], list[str]]:
-    """Rows as {field: value}, and one message per malformed row (row 1 is the header)."""
-    records, errors, keys = [], [], {}
-    reader = list(csv.DictReader(io.StringIO(text)))
-    for number, raw in enumerate(reader, start=2):
-        values, problems = {}, []
-        for column, field_name in template.mapping.items():
-            value = (raw.get(column) or "").strip()
-            kind = (module.field(field_name) or {}).get("type", "text")
-            if kind == "number" and value:
-                try:
-                    value = p.number(value)
-                except ValueError:
-                    problems.append(f"{column} must be a number, not “{value}”")
-            values[field_name] = value
-        key = values.get(template.key_field)
-        if key in ("", None):
-            problems.append(f"{template.key_field} (the key field) is empty")
-        elif key in keys:
-            problems.append(f"{template.key_field} “{key}” repeats row {keys[key]}")
-        else:
-            keys[key] = number
-        if None in raw:
-            problems.append("has more cells than the header")
-        if problems:
-            errors.append(f"Row {number}: " + "; ".join(problems))
-        records.append(values)
-        ctx.progress(number - 1, len(reader), f"Checked {number - 1:,} of {len(reader):,} rows")
-    return records, errors
+        return open_table(path, max_field=defaults.MAX_IMPORT_FIELD)
+    except TableError as error:
+        message = str(error)
+        if message == "the file is empty":
+            raise InvalidParams("The uploaded file is empty.") from None
+        raise InvalidParams(f"The file cannot be imported: {message}.") from None
 
 
 def run(ctx: JobContext) -> None:
     template = db.session.get(ImportTemplate, ctx.params["template_id"])
     module = db.session.get(Module, template.module_id)
-    records, errors = parse(template, module, read_text(ctx.input_path("csv")), ctx)
-    if errors:
-        shown = "\n".join(errors[:MAX_REPORTED])
-        more = f"\n…and {len(errors) - MAX_REPORTED} more." if len(errors) > MAX_REPORTED else ""
-        raise InvalidParams(f"{len(errors)} of {len(records)} rows are invalid; nothing was imported.\n{shown}{more}")
-    ctx.flush_progress()
-    existing = {
-        item.data.get(template.key_field): item
-        for item in db.session.scalars(select(Item).where(Item.module_id == module.id))
-    }
-    created = updated = 0
-    for values in records:  # one transaction: all rows land, or none
-        item = existing.get(values[template.key_field])
-        if item is None:
-            item = Item(module_id=module.id, data=values, status=module.workflow.get("initial", ""))
-            db.session.add(item)
-            created += 1
-        else:
-            item.data, item.updated_at = {**item.data, **values}, utcnow()
-            updated += 1
-        db.session.flush()
-        db.session.add(ItemBatch(batch_id=ctx.batch_id, item_id=item.id))
-    db.session.commit()
-    ctx.progress(len(records), len(records), f"Imported {len(records):,} rows: {created:,} created, {updated:,} updated")
-    ctx.summary = {"created": created, "updated": updated}
+    spec = RowSpec.of(template, module)
+    keys.ensure_index(template.key_field)
+    upload = next(ctx.params[name] for name in FILE_PARAMS if ctx.params.get(name))
+    table = read_table(storage.resolve(upload["path"]))
+    db.session.rollback()  # no read snapshot is held across the passes
+    try:
+        _import(ctx, table, spec, module, bool(ctx.params.get("import_valid_rows")))
+    except TableError as error:  # a workbook damaged past the rows already read
+        raise InvalidParams(f"The file cannot be imported: {error}. Nothing was imported.") from None
+    finally:
+        import_check.clear(ctx.job_id)
+
+
+def _import(ctx: JobContext, table: Table, spec: RowSpec, module: Module, valid_rows: bool) -> None:
+    verdict = import_check.check(ctx, table, spec, module.id)
+    if not verdict.rows:
+        raise InvalidParams("The file has a header but no rows to import.")
+    if verdict.rejected:
+        import_report.write_report(ctx.job_id, table)
+        ctx.summary = {"rows": verdict.rows, "rejected": verdict.rejected}
+        if not valid_rows or verdict.rejected == verdict.rows:
+            raise InvalidParams(_rejection(verdict, valid_rows))
+    accepted = verdict.rows - verdict.rejected
+    written = import_write.write(ctx, table, spec, module, accepted)
+    done = f"{written.total:,} imported" + (f", {verdict.rejected:,} rejected" if verdict.rejected else "")
+    ctx.progress(verdict.rows, verdict.rows, f"{done} ({written.created:,} created, {written.updated:,} updated)")
+    ctx.summary = {"created": written.created, "updated": written.updated}
+    if verdict.rejected:
+        ctx.summary["rejected"] = verdict.rejected
     ctx.open_module(module.id)
+
+
+def _rejection(verdict: import_check.Verdict, valid_rows: bool) -> str:
+    """The failure message: how many rows, the first reasons, and where the rest are."""
+    head = (f"All {verdict.rows:,} rows are invalid" if valid_rows else
+            f"{verdict.rejected:,} of {verdict.rows:,} rows are invalid") + "; nothing was imported."
+    more = verdict.rejected - len(verdict.first_errors)
+    tail = f"\n…and {more:,} more." if more > 0 else ""
+    return f"{head}\n" + "\n".join(verdict.first_errors) + tail + "\nDownload the rejected rows (CSV) from the details to fix them."
 
 
 TYPE = JobType(
@@ -124,8 +121,12 @@ TYPE = JobType(
     opens=(OPEN_MODULE,),
     params=(
         Param("template_id", "int", "The import template (mapping, key field, Users to Notify)"),
-        Param("csv", "file", "The CSV file (its text, through the API); the first row is the header"),
+        Param("file", "file", "The CSV (UTF-8, UTF-8 with BOM or Windows-1252; the delimiter is detected) or XLSX "
+                              "file (its text, through the API); the first row is the header", required=False),
+        Param("csv", "file", "The former name of file, still accepted", required=False),
         Param("filename", "str", "The uploaded file's name", required=False),
+        Param("import_valid_rows", "str", "true to import the valid rows and reject the others (a CSV of them "
+                                          "is offered); default false: all rows or none", required=False),
     ),
     form="modules",
     plan=plan,

@@ -87,8 +87,9 @@ def test_bulk_create_copies_items_with_the_initial_status_and_records_the_batch(
     done = job(created.id)
     assert done.status == "completed", done.error
     copies = db.session.scalars(db.select(Item).where(Item.id > seeded).order_by(Item.id)).all()
-    assert [(c.data, c.status) for c in copies] == [
-        ({**sources[i], "title": f"{sources[i]['title']} (copy {n})"}, "Draft") for i in (2, 3) for n in (1, 2, 3)
+    assert [(c.data, c.status) for c in copies] == [  # the SKU is an import key, so copies get their own
+        ({**sources[i], "title": f"{sources[i]['title']} (copy {n})", "sku": f"{sources[i]['sku']}-COPY-{n}"}, "Draft")
+        for i in (2, 3) for n in (1, 2, 3)
     ]
     assert data(2) == sources[2] and db.session.get(Item, 2).status == "Approved"  # the sources are untouched
     assert done.summary == {"created": 6}
@@ -133,3 +134,43 @@ def test_bulk_create_refuses_missing_items(app, users):
     assert refused("bulk_create", {"module_id": 1, "item_ids": [1, 99999]}, users["alice"]) == \
         "1 of the chosen items are not in Products."
     assert refused("bulk_create", {"module_id": 999, "item_ids": [1]}, users["alice"]) == "That module does not exist."
+
+
+def test_copies_get_new_import_keys_unique_in_the_module(app, users, login, work):
+    """The SKU is the key of the module's import templates: a copy keeps naming one item, so a
+    later import of the original SKU updates the original and no copy."""
+    seeded = last_id()
+    submit("bulk_create", users["alice"], module_id=1, item_ids=[1], copies=2)
+    work()
+    submit("bulk_create", users["alice"], module_id=1, item_ids=[1], copies=2)  # -COPY-1 and -2 are taken now
+    work()
+    skus = [c.data["sku"] for c in db.session.scalars(db.select(Item).where(Item.id > seeded).order_by(Item.id))]
+    assert skus == ["PRO-00001-COPY-1", "PRO-00001-COPY-2", "PRO-00001-COPY-3", "PRO-00001-COPY-4"]
+    imported = submit("item_import", users["alice"], template_id=2, file="SKU,Stock\nPRO-00001,71\n", filename="s.csv")
+    work()
+    assert job(imported.id).summary == {"created": 0, "updated": 1}
+    assert data(1)["stock"] == 71
+    assert all(c.data["stock"] != 71 for c in db.session.scalars(db.select(Item).where(Item.id > seeded)))
+    # A module no import template keys on keeps the copied value.
+    other = db.session.scalar(db.select(Item).where(Item.module_id == 2).limit(1))
+    copied = submit("bulk_create", users["alice"], module_id=2, item_ids=[other.id], copies=1)
+    work()
+    (copy,) = db.session.scalars(db.select(Item).where(Item.id.in_(batch_items(job(copied.id).batch_id)))).all()
+    assert copy.data["sku"] == other.data["sku"]
+
+
+def test_bulk_edit_keeps_the_key_field_to_one_item(app, users, login):
+    page = login("alice").get("/modules/1").get_data(as_text=True)
+    bar = page[page.index('name="field"'):page.index("to the value")]
+    assert '<option value="" selected>Choose a field…</option>' in bar  # nothing chosen by default
+    assert 'value="sku"' not in bar and 'value="title"' in bar  # the key is not offered
+    assert refused("bulk_edit", {"module_id": 1, "item_ids": [1, 2, 3], "values": {"sku": "X-1"}}, users["alice"]) == (
+        "SKU is the key of the import template “Product price list”, “Quick stock update”: setting one value on 3 "
+        "items would give them all the same key, and an import could no longer tell them apart. "
+        "Change SKU one item at a time.")
+    assert refused("bulk_edit", {"module_id": 1, "item_ids": [1], "values": {"sku": "PRO-00002"}}, users["alice"]) == \
+        "SKU “PRO-00002” is already the key of item 2; keys must name one item."
+    assert submit("bulk_edit", users["alice"], module_id=1, item_ids=[1], values={"sku": "PRO-99999"}).status == "created"
+    response = login("alice").post("/start/bulk_edit", data={"module_id": "1", "item_ids": ["1", "2"], "field": "",
+                                                             "value": "x"}, follow_redirects=True)
+    assert "Choose a field to set and the value to give it." in response.get_data(as_text=True)
