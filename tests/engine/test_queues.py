@@ -15,7 +15,7 @@ from bgjobs.jobs import types
 from bgjobs.timeutil import utcnow
 from tests.conftest import ROOT
 from tests.engine.test_worker_processes import running, start_long_export
-from tests.helpers import children, force_status, job, make_items, submit, wait_for
+from tests.helpers import force_status, job, submit, wait_for
 
 
 def test_queue_choices_parse_and_reject_unknown_names():
