@@ -226,6 +226,11 @@
     const xhr = e.detail.xhr;
     if (isPoll(e.detail.elt) && (xhr.status >= 500 || xhr.status === 0)) { connection(false); return; }
     if (xhr.status >= 400 && xhr.status !== 401) toast(xhr.responseText || "Something went wrong; please try again.", [], "error");
+    // A refused row action (a 503 while the queue server is away, a 409) keeps the row: show it
+    // as it is again, or its confirmation would hold the panel's polls back for good.
+    const failed = e.detail.elt.closest && e.detail.elt.closest("#panel li.job[data-confirming]");
+    const cancel = failed && failed.querySelector("[data-cancel]");
+    if (cancel) htmx.ajax("GET", cancel.getAttribute("hx-get"), { target: failed, swap: "outerHTML" });
   });
 
   // ---- after every swap --------------------------------------------------------------------

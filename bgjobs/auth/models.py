@@ -1,10 +1,10 @@
-"""Users, roles and API tokens."""
+"""Users, roles, passwords (checked in constant time) and API tokens."""
 from __future__ import annotations
 
 import hashlib
 import secrets
 
-from flask import current_app
+from flask import current_app, session
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -89,8 +89,6 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        from flask import session
-
         user = db.session.get(User, int(user_id))
         # A cookie from before a logout: its user is not logged in, even if this process's cache of
         # verified cookies (sessions.py) has not heard of the logout yet.

@@ -39,8 +39,8 @@ from bgjobs.jobs import changes
 log = logging.getLogger(__name__)
 CACHE_SIZE = defaults.SESSION_CACHE_SIZE
 CACHE_SECONDS = defaults.SESSION_CACHE_SECONDS
-ENDED = "ended:"
-_CURRENT_USER_KEY = "_user_id"  # Flask-Login's session key  # prefix of the publication that names a user whose sessions ended
+ENDED = "ended:"  # prefix of the publication that names a user whose sessions ended
+_CURRENT_USER_KEY = "_user_id"  # Flask-Login's session key
 
 
 class CachedCookieSessionInterface(SecureCookieSessionInterface):

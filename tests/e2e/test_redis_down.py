@@ -27,6 +27,8 @@ def test_the_panel_survives_a_redis_outage(app, users, start_live, open_page, tm
         r.get_by_role("button", name="Stop Process").click()
         r.get_by_role("button", name="Yes, stop").click()
         expect(page.locator("#toasts .toast")).to_contain_text(REDIS_DOWN)
+        expect(r.get_by_role("button", name="Stop Process")).to_be_enabled()  # the row is itself again
+        expect(r.get_by_test_id("status")).to_have_text("Created")
         assert job(queued.id).status == "created"
 
         server.start()
