@@ -13,6 +13,7 @@ from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
 from bgjobs.jobs import changes
+from bgjobs.jobs import describe
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.jobs.listing import Page
@@ -99,6 +100,7 @@ class RowView:
     can_delete: bool
     can_download: bool
     opens: list[tuple[str, str]] = field(default_factory=list)
+    outcome: str = ""  # a finished job's result in words, said instead of "n of n" (which hides skips)
     watch: bool = False  # the page keeps polling while this row can still change
 
     @property
@@ -116,19 +118,12 @@ class RowView:
     @property
     def shown_params(self) -> list[tuple[str, str]]:
         """Only the details view reads these: a bulk job's parameters can list 100,000 item ids,
-        too many to format for every row of every render."""
-        return shown_params(self.job.params)
+        too many to describe for every row of every render."""
+        return types.get(self.job.type).describe(self.job.params or {})
 
-
-def shown_params(params: dict) -> list[tuple[str, str]]:
-    """Parameters for the details view; long values (an uploaded file's text) are summarised."""
-    shown = []
-    for name, value in params.items():
-        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        if len(text) > 200:
-            text = f"{text[:80]}… ({len(text):,} characters)"
-        shown.append((name, text))
-    return shown
+    @property
+    def shown_counts(self) -> list[tuple[str, str]]:
+        return describe.counts(self.job.summary)
 
 
 def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None) -> RowView:
@@ -170,6 +165,7 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         can_delete=actions.can_delete(job, user),
         can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),
         opens=opens,
+        outcome=(job.summary_line or "") if not active else "",
         watch=active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
     )
 

@@ -133,6 +133,6 @@ def test_times_are_relative_with_the_exact_time_on_hover(live, open_page):
     r.get_by_role("button", name="Details").click()
     details = r.locator("dl.details")
     expect(details).to_be_visible()
-    for text in ("Started by", "Alice", "Parameters", "format", "csv", "Counts", "items", "40", "products-export.csv"):
+    for text in ("Started by", "Alice", "Parameters", "Format", "CSV", "Counts", "Items", "40", "products-export.csv"):
         expect(details).to_contain_text(text)
     expect(r.get_by_role("button", name="Hide details")).to_have_attribute("aria-expanded", "true")

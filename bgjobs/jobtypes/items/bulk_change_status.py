@@ -12,6 +12,7 @@ from bgjobs.jobs.types import JobType, OPEN_MODULE, Param, Plan
 from bgjobs.timeutil import utcnow
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobtypes.common import describe as shown
 
 ICON = '<path d="M16 3h5v5"/><path d="M4 20 21 3"/><path d="M21 16v5h-5"/><path d="m15 15 6 6"/><path d="M4 4l5 5"/>'
 
@@ -45,7 +46,26 @@ def run(ctx: JobContext) -> None:
         message += "; left " + ", ".join(f"{n:,} in “{s}” (not allowed)" for s, n in sorted(skipped.items()))
     ctx.progress(len(ids), len(ids), message[:255])
     ctx.summary = {"moved": moved, "skipped": dict(skipped)}
+    ctx.summary_line = outcome(moved, target, skipped)
     ctx.open_module(module.id)
+
+
+def outcome(moved: int, target: str, skipped: Counter) -> str:
+    """In words: "4 moved to In Review; 4 skipped: not allowed from Published"."""
+    line = f"{moved:,} moved to {target}"
+    skipped = Counter(skipped)
+    if already := skipped.pop(target, 0):
+        line += f"; {already:,} already {target}"
+    if skipped:
+        sources = sorted(skipped)
+        where = sources[0] if len(sources) == 1 else ", ".join(f"{s} ({skipped[s]:,})" for s in sources)
+        line += f"; {sum(skipped.values()):,} skipped: not allowed from {where}"
+    return line
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    module = shown.module_of(params)
+    return [shown.module_line(module, params), shown.items_line(params), ("New status", params.get("to_status", ""))]
 
 
 TYPE = JobType(
@@ -59,6 +79,7 @@ TYPE = JobType(
         Param("to_status", "str", "The workflow status to move them to"),
     ),
     form="bulk",
+    describe_params=describe,
     plan=plan,
     run=run,
 )

@@ -11,6 +11,7 @@ from bgjobs.jobs import types
 from bgjobs.jobs.types import InvalidParams, JobType, OPEN_MODULE, Param, Plan
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobtypes.common import describe as shown
 
 MAX_COPIES = defaults.MAX_COPIES
 
@@ -60,7 +61,13 @@ def run(ctx: JobContext) -> None:
         ctx.progress(done * copies, total, f"Created {created:,} of {total:,} copies")
     ctx.progress(total, total, f"Created {created:,} copies of {len(ids):,} items")
     ctx.summary = {"created": created}
+    ctx.summary_line = f"{created:,} cop{'y' if created == 1 else 'ies'} created of {len(ids):,} item{'s' if len(ids) != 1 else ''}"
     ctx.open_module(module.id)
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    module = shown.module_of(params)
+    return [shown.module_line(module, params), shown.items_line(params), ("Copies of each", str(params.get("copies", 1)))]
 
 
 TYPE = JobType(
@@ -74,6 +81,7 @@ TYPE = JobType(
         Param("copies", "int", f"Copies of each item, 1 to {MAX_COPIES} (default 1)", required=False),
     ),
     form="bulk",
+    describe_params=describe,
     plan=plan,
     run=run,
 )

@@ -11,6 +11,8 @@ from bgjobs.jobs.types import InvalidParams, JobType, OPEN_MODULE, Param, Plan
 from bgjobs.timeutil import utcnow
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobtypes.common import describe as shown
+from bgjobs.jobs.describe import value_text
 
 ICON = '<path d="M4 20h4L19 9l-4-4L4 16v4z"/><path d="m13.5 6.5 4 4"/>'
 
@@ -68,7 +70,20 @@ def run(ctx: JobContext) -> None:
         ctx.progress(done, len(ids), f"Edited {edited:,} of {len(ids):,} items")
     ctx.progress(len(ids), len(ids), f"Edited {edited:,} items")
     ctx.summary = {"edited": edited}
+    ctx.summary_line = f"{edited:,} item{'s' if edited != 1 else ''} edited: {changes(module, values)}"
     ctx.open_module(module.id)
+
+
+def changes(module: Module | None, values: dict) -> str:
+    """“Title set to “Sale”; Price cleared”."""
+    return "; ".join(
+        f"{shown.field_labels(module, [name])} " + (f"set to “{value_text(value)}”" if value != "" else "cleared")
+        for name, value in values.items())
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    module = shown.module_of(params)
+    return [shown.module_line(module, params), shown.items_line(params), ("Change", changes(module, params.get("values") or {}))]
 
 
 TYPE = JobType(
@@ -83,6 +98,7 @@ TYPE = JobType(
     ),
     form="bulk",
     read_form=read_form,
+    describe_params=describe,
     plan=plan,
     run=run,
 )

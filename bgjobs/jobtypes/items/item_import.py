@@ -18,6 +18,7 @@ from bgjobs.jobs import types
 from bgjobs.jobs.types import InvalidParams, JobType, OPEN_MODULE, Param, Plan
 from bgjobs.timeutil import utcnow
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobs.describe import file_text
 
 MAX_REPORTED = defaults.MAX_REPORTED_ROWS
 
@@ -112,7 +113,15 @@ def run(ctx: JobContext) -> None:
     db.session.commit()
     ctx.progress(len(records), len(records), f"Imported {len(records):,} rows: {created:,} created, {updated:,} updated")
     ctx.summary = {"created": created, "updated": updated}
+    ctx.summary_line = f"{len(records):,} rows imported: {created:,} created, {updated:,} updated"
     ctx.open_module(module.id)
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    template = db.session.get(ImportTemplate, params.get("template_id") or 0)
+    upload = params.get("csv") or {}
+    return [("Import template", template.name if template else "(no longer exists)"),
+            ("File", file_text({**upload, "name": params.get("filename") or upload.get("name")}) if upload else "—")]
 
 
 TYPE = JobType(
@@ -126,6 +135,7 @@ TYPE = JobType(
         Param("filename", "str", "The uploaded file's name", required=False),
     ),
     form="modules",
+    describe_params=describe,
     plan=plan,
     run=run,
 )

@@ -13,6 +13,7 @@ from bgjobs.jobs import types
 from bgjobs.jobs.types import InvalidParams, JobType, Param, Plan
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobtypes.common import describe as shown
 
 FORMATS = ("csv", "xlsx")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,6 +59,13 @@ def run(ctx: JobContext) -> None:
             sheet.append(row)
         book.save(ctx.output(name, XLSX_MIME))
     ctx.summary = {"items": ctx.final_progress().get("progress_done", 0)}
+    ctx.summary_line = f"{ctx.summary['items']:,} items exported as {fmt.upper()}"
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    module = shown.module_of(params)
+    return [shown.module_line(module, params), *shown.batch_line(params),
+            ("Fields", shown.field_labels(module, params.get("fields"))), ("Format", str(params.get("format", "")).upper())]
 
 
 TYPE = JobType(
@@ -72,6 +80,7 @@ TYPE = JobType(
         Param("format", "choice", "File format", required=False, choices=FORMATS),
     ),
     form="module",
+    describe_params=describe,
     plan=plan,
     run=run,
 )

@@ -16,6 +16,7 @@ from bgjobs.jobs.types import JobType, Param, Plan
 from bgjobs.timeutil import utcnow
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobtypes.common import describe as shown
 from bgjobs.jobtypes.items.module_export import XLSX_MIME
 
 AGGREGATES = ("Count", "Sum", "Min", "Max", "Average")
@@ -96,6 +97,14 @@ def run(ctx: JobContext) -> None:
     n = sum(counts.values())
     ctx.progress(n, n, f"Report of {n:,} items ready")
     ctx.summary = {"items": n, "statuses": dict(counts)}
+    ctx.summary_line = f"Report of {n:,} item{'s' if n != 1 else ''}"
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    module = shown.module_of(params)
+    statuses = params.get("statuses") or []
+    return [shown.module_line(module, params), *shown.batch_line(params),
+            ("Statuses", ", ".join(statuses) if statuses else "All")]
 
 
 TYPE = JobType(
@@ -109,6 +118,7 @@ TYPE = JobType(
         Param("statuses", "list[str]", "Only items in these workflow statuses (default: all)", required=False),
     ),
     form="module",
+    describe_params=describe,
     plan=plan,
     run=run,
 )

@@ -133,3 +133,12 @@ def test_bulk_create_refuses_missing_items(app, users):
     assert refused("bulk_create", {"module_id": 1, "item_ids": [1, 99999]}, users["alice"]) == \
         "1 of the chosen items are not in Products."
     assert refused("bulk_create", {"module_id": 999, "item_ids": [1]}, users["alice"]) == "That module does not exist."
+
+
+def test_a_partial_bulk_change_status_says_so_in_words(app, users, work):
+    # Items 1..8 are In Review, Approved, Published, Draft, twice; only Draft and Approved may move to In Review.
+    created = submit("bulk_change_status", users["alice"], module_id=1, item_ids=list(range(1, 9)), to_status="In Review")
+    work()
+    done = job(created.id)
+    assert done.status == "completed" and done.progress_done == done.progress_total == 8
+    assert done.summary_line == "4 moved to In Review; 2 already In Review; 2 skipped: not allowed from Published"
