@@ -7,9 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from bgjobs import defaults
 from bgjobs.extensions import db
-from bgjobs.host.models import ImportTemplate, Item, ItemBatch, Module
+from bgjobs.host.itempages import item_page
+from bgjobs.host.models import ImportTemplate, Item, Module
 from bgjobs.jobs import actions, types
 from bgjobs.jobs.errors import InvalidParams
 
@@ -37,22 +37,15 @@ def modules():
 def module(module_id: int):
     mod = db.session.get(Module, module_id) or abort(404, "No such module.")
     batch = request.args.get("batch") or None
-    after = request.args.get("after", type=int) or 0
-    query = select(Item).where(Item.module_id == mod.id, Item.id > after)
-    counted = select(func.count()).select_from(Item).where(Item.module_id == mod.id)
-    if batch:
-        in_batch = select(ItemBatch.item_id).where(ItemBatch.batch_id == batch)
-        query, counted = query.where(Item.id.in_(in_batch)), counted.where(Item.id.in_(in_batch))
-    items = db.session.scalars(query.order_by(Item.id).limit(defaults.ITEMS_PER_PAGE + 1)).all()
-    more = len(items) > defaults.ITEMS_PER_PAGE
-    items = items[:defaults.ITEMS_PER_PAGE]
+    page = item_page(mod, batch, after=request.args.get("after", type=int) or 0,
+                     before=request.args.get("before", type=int) or 0, start=request.args.get("start", type=int))
     return render_template(
         "host/module.html",
         module=mod,
-        items=items,
+        items=page.items,
         batch=batch,
-        total=db.session.scalar(counted),
-        next_after=items[-1].id if more else None,
+        total=page.total,
+        page=page,
         forms=Forms(),
     )
 

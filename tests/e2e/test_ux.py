@@ -30,3 +30,51 @@ def test_a_partial_bulk_change_says_what_was_skipped_and_details_read_as_words(l
         expect(details).to_contain_text(text)
     shown = details.inner_text()
     assert "module_id" not in shown and "item_ids" not in shown and "{" not in shown and "'" not in shown
+
+
+def finish(page):
+    r = row(page, first_row_id(page))
+    expect(r.get_by_test_id("status")).to_have_text("Completed")
+    return r
+
+
+def test_an_export_from_a_batch_view_exports_the_batch(live, open_page, tmp_path):
+    page = open_page(live, "alice")
+    page.goto("/modules/1")
+    tick(page, 4, 8, 12, 16)  # all Draft
+    page.get_by_label("Change status of the selected items to").select_option("In Review")
+    page.get_by_role("button", name="Bulk Change Status").click()
+    finish(page).get_by_role("link", name="Open Module").click()
+    expect(page.get_by_test_id("batch-filter")).to_contain_text("acts on this batch only")
+    expect(page.get_by_role("heading", name="Export the 4 items of this batch")).to_be_visible()
+    expect(page.get_by_role("heading", name="Download a Report of the 4 items of this batch")).to_be_visible()
+    expect(page.get_by_test_id("selection")).to_contain_text("Select all 4 matching items (this batch")
+    page.get_by_role("button", name="Export", exact=True).click()
+    r = finish(page)
+    expect(r.get_by_test_id("outcome")).to_have_text("4 items exported as CSV")
+    with page.expect_download() as info:
+        r.get_by_role("link", name="Download").click()
+    saved = tmp_path / "export.csv"
+    info.value.save_as(saved)
+    lines = saved.read_text().splitlines()
+    assert len(lines) == 5 and [line.split(",")[0] for line in lines[1:]] == ["4", "8", "12", "16"]
+
+
+def test_select_all_matching_reaches_past_the_page_and_pages_go_both_ways(live, open_page, app):
+    from tests.helpers import make_items
+
+    make_items(1, 80)  # 120 items in Products: more than a page of 50
+    page = open_page(live, "alice")
+    page.goto("/modules/1")
+    position = page.get_by_test_id("item-position")
+    expect(position).to_have_text("Items 1–50 of 120")
+    page.get_by_role("link", name="Next items ›").click()
+    expect(position).to_have_text("Items 51–100 of 120")
+    page.get_by_role("link", name="‹ Previous items").click()
+    expect(position).to_have_text("Items 1–50 of 120")
+    page.get_by_label("Select all 120 matching items").check()
+    expect(page.get_by_label("Select item 1", exact=True)).to_be_checked()
+    page.get_by_label("Set the field").select_option("stock")
+    page.get_by_label("to the value").fill("3")
+    page.get_by_role("button", name="Bulk Edit").click()
+    expect(finish(page).get_by_test_id("outcome")).to_have_text("120 items edited: Stock set to “3”")

@@ -20,11 +20,11 @@ ICON = '<rect x="3" y="3" width="18" height="18" rx="3"/><path d="M12 8v8M8 12h8
 
 def plan(params: dict, user) -> Plan:
     module = p.module(params)
-    item_ids = p.items_in(module, params)
+    chosen, count = p.selection(module, params)
     copies = number_of_copies(params.get("copies"))
     return Plan(
-        params={"module_id": module.id, "item_ids": item_ids, "copies": copies},
-        description=f"{module.name}: {copies} cop{'y' if copies == 1 else 'ies'} of {len(item_ids):,} items",
+        params={"module_id": module.id, **chosen, "copies": copies},
+        description=f"{module.name}: {copies} cop{'y' if copies == 1 else 'ies'} of {count:,} items",
     )
 
 
@@ -48,9 +48,10 @@ def copy_data(module: Module, data: dict, n: int) -> dict:
 
 def run(ctx: JobContext) -> None:
     module = db.session.get(Module, ctx.params["module_id"])
-    ids, copies = ctx.params["item_ids"], ctx.params["copies"]
-    initial, total, created = module.workflow.get("initial", ""), len(ids) * copies, 0
-    for sources, done in module_items.chosen(module.id, ids, size=max(1, module_items.ID_CHUNK // copies)):
+    selection, copies = module_items.Selection.of(ctx.params), ctx.params["copies"]
+    sources_total = selection.total()
+    initial, total, created = module.workflow.get("initial", ""), sources_total * copies, 0
+    for sources, done in selection.chunks(size=max(1, module_items.ID_CHUNK // copies)):
         made = [Item(module_id=module.id, data=copy_data(module, source.data, n), status=initial)
                 for source in sources for n in range(1, copies + 1)]
         db.session.add_all(made)
@@ -59,9 +60,10 @@ def run(ctx: JobContext) -> None:
         db.session.commit()  # each chunk lands whole
         created += len(made)
         ctx.progress(done * copies, total, f"Created {created:,} of {total:,} copies")
-    ctx.progress(total, total, f"Created {created:,} copies of {len(ids):,} items")
+    ctx.progress(total, total, f"Created {created:,} copies of {sources_total:,} items")
     ctx.summary = {"created": created}
-    ctx.summary_line = f"{created:,} cop{'y' if created == 1 else 'ies'} created of {len(ids):,} item{'s' if len(ids) != 1 else ''}"
+    ctx.summary_line = (f"{created:,} cop{'y' if created == 1 else 'ies'} created of {sources_total:,} "
+                        f"item{'s' if sources_total != 1 else ''}")
     ctx.open_module(module.id)
 
 
@@ -77,7 +79,10 @@ TYPE = JobType(
     opens=(OPEN_MODULE,),
     params=(
         Param("module_id", "int", "The module whose items are copied"),
-        Param("item_ids", "list[int]", "The items to copy"),
+        Param("item_ids", "list[int]", "The items to copy", required=False),
+        Param("scope", "choice", "“all”: every item of the module (or of batch_id) instead of item_ids", required=False,
+              choices=("all",), label="Selection"),
+        Param("batch_id", "str", "With scope “all”: only the items of this BatchID", required=False, label="Batch"),
         Param("copies", "int", f"Copies of each item, 1 to {MAX_COPIES} (default 1)", required=False),
     ),
     form="bulk",

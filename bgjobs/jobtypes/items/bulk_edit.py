@@ -41,34 +41,35 @@ def checked_values(module: Module, values) -> dict:
 
 def plan(params: dict, user) -> Plan:
     module = p.module(params)
-    item_ids = p.items_in(module, params)
+    chosen, count = p.selection(module, params)
     values = checked_values(module, params.get("values"))
     labels = ", ".join(module.field(name)["label"] for name in values)
     return Plan(
-        params={"module_id": module.id, "item_ids": item_ids, "values": values},
-        description=f"{module.name}: set {labels} on {len(item_ids):,} items",
+        params={"module_id": module.id, **chosen, "values": values},
+        description=f"{module.name}: set {labels} on {count:,} items",
     )
 
 
 def read_form(form) -> dict:
     """The bulk bar sends one field name and one value."""
     field = form.get("field", "")
-    return {"module_id": form.get("module_id"), "item_ids": form.getlist("item_ids"),
-            "values": {field: form.get("value", "")} if field else {}}
+    return {"module_id": form.get("module_id"), "item_ids": form.getlist("item_ids"), "scope": form.get("scope"),
+            "batch_id": form.get("batch_id"), "values": {field: form.get("value", "")} if field else {}}
 
 
 def run(ctx: JobContext) -> None:
     module = db.session.get(Module, ctx.params["module_id"])
-    ids, values = ctx.params["item_ids"], ctx.params["values"]
+    selection, values = module_items.Selection.of(ctx.params), ctx.params["values"]
+    total = selection.total()
     edited = 0
-    for items, done in module_items.chosen(module.id, ids):
+    for items, done in selection.chunks():
         for item in items:
             item.data, item.updated_at = {**item.data, **values}, utcnow()  # a new dict: JSON change detected
             db.session.add(ItemBatch(batch_id=ctx.batch_id, item_id=item.id))
             edited += 1
         db.session.commit()  # each chunk lands whole
-        ctx.progress(done, len(ids), f"Edited {edited:,} of {len(ids):,} items")
-    ctx.progress(len(ids), len(ids), f"Edited {edited:,} items")
+        ctx.progress(done, total, f"Edited {edited:,} of {total:,} items")
+    ctx.progress(total, total, f"Edited {edited:,} items")
     ctx.summary = {"edited": edited}
     ctx.summary_line = f"{edited:,} item{'s' if edited != 1 else ''} edited: {changes(module, values)}"
     ctx.open_module(module.id)
@@ -93,7 +94,10 @@ TYPE = JobType(
     opens=(OPEN_MODULE,),
     params=(
         Param("module_id", "int", "The module whose items change"),
-        Param("item_ids", "list[int]", "The items to edit"),
+        Param("item_ids", "list[int]", "The items to edit", required=False),
+        Param("scope", "choice", "“all”: every item of the module (or of batch_id) instead of item_ids", required=False,
+              choices=("all",), label="Selection"),
+        Param("batch_id", "str", "With scope “all”: only the items of this BatchID", required=False, label="Batch"),
         Param("values", "dict", "Field values to set, as {field name: value}; empty clears a field"),
     ),
     form="bulk",

@@ -27,15 +27,19 @@ def plan(params: dict, user) -> Plan:
     fmt = (params.get("format") or "csv").lower()
     if fmt not in FORMATS:
         raise InvalidParams("The export format must be CSV or XLSX.")
+    batch, count = p.batch_of(module, params)
+    scope = f" ({count:,} items of batch {batch})" if batch else ""
     return Plan(
-        params={"module_id": module.id, "fields": fields, "format": fmt},
-        description=f"{module.name}: {len(fields)} field{'s' if len(fields) != 1 else ''} as {fmt.upper()}",
+        params={"module_id": module.id, "fields": fields, "format": fmt, **({"batch_id": batch} if batch else {})},
+        description=f"{module.name}{scope}: {len(fields)} field{'s' if len(fields) != 1 else ''} as {fmt.upper()}",
     )
 
 
 def rows(ctx: JobContext, module_id: int, fields: list[str]):
-    """Items in id order, fetched a chunk at a time (keyset on id), as lists of cell values."""
-    for chunk in module_items.chunks(ctx, module_id, verb="Exported", start="Starting export"):
+    """Items (of the batch, if one was given) in id order, fetched a chunk at a time (keyset on
+    id), as lists of cell values."""
+    for chunk in module_items.chunks(ctx, module_id, verb="Exported", start="Starting export",
+                                     batch_id=ctx.params.get("batch_id")):
         for item in chunk:
             yield module_items.cells(item, fields)
 
@@ -78,6 +82,8 @@ TYPE = JobType(
         Param("module_id", "int", "The module to export"),
         Param("fields", "list[str]", "Field names to include (default: all)", required=False),
         Param("format", "choice", "File format", required=False, choices=FORMATS),
+        Param("batch_id", "str", "Only the items of this BatchID (the batch view's actions send it)", required=False,
+              label="Batch"),
     ),
     form="module",
     describe_params=describe,

@@ -28,8 +28,11 @@ def plan(params: dict, user) -> Plan:
     module = p.module(params)
     statuses = [p.known_status(module, s) for s in dict.fromkeys(p.as_str_list(params, "statuses"))]
     scope = ", ".join(f"“{s}”" for s in statuses) + " items" if statuses else "all items"
+    batch, count = p.batch_of(module, params)
+    if batch:
+        scope += f" of batch {batch} ({count:,} items)"
     return Plan(
-        params={"module_id": module.id, "statuses": statuses},
+        params={"module_id": module.id, "statuses": statuses, **({"batch_id": batch} if batch else {})},
         description=f"{module.name}: report of {scope}",
     )
 
@@ -60,11 +63,14 @@ class Totals:
         return [self.count, self.sum, self.min, self.max, average]
 
 
-def summary_rows(module: Module, statuses: list[str], counts: Counter, totals: dict[str, Totals]):
+def summary_rows(module: Module, statuses: list[str], counts: Counter, totals: dict[str, Totals],
+                 batch: str | None = None):
     shown = statuses or [*module.statuses, *sorted(set(counts) - set(module.statuses))]
     yield ["Report", module.name]
     yield ["Generated (UTC)", utcnow().strftime("%Y-%m-%d %H:%M")]
     yield ["Statuses", ", ".join(statuses) if statuses else "All"]
+    if batch:
+        yield ["Batch", batch]
     yield []
     yield ["Status", "Items"]
     for status in shown:
@@ -85,13 +91,14 @@ def run(ctx: JobContext) -> None:
     book = Workbook(write_only=True)  # each sheet streams to its own temp file
     summary, items = book.create_sheet("Summary"), book.create_sheet("Items")
     items.append(module_items.columns(fields))
-    for chunk in module_items.chunks(ctx, module.id, statuses, verb="Reported", start="Starting report"):
+    for chunk in module_items.chunks(ctx, module.id, statuses, verb="Reported", start="Starting report",
+                                     batch_id=ctx.params.get("batch_id")):
         for row in chunk:
             counts[row.status] += 1
             for name, total in totals.items():
                 total.add(row.data.get(name))
             items.append(module_items.cells(row, fields))
-    for line in summary_rows(module, statuses, counts, totals):
+    for line in summary_rows(module, statuses, counts, totals, ctx.params.get("batch_id")):
         summary.append(line)
     book.save(ctx.output(f"{module_items.slug(module)}-report.xlsx", XLSX_MIME))
     n = sum(counts.values())
@@ -116,6 +123,8 @@ TYPE = JobType(
     params=(
         Param("module_id", "int", "The module to report on"),
         Param("statuses", "list[str]", "Only items in these workflow statuses (default: all)", required=False),
+        Param("batch_id", "str", "Only the items of this BatchID (the batch view's actions send it)", required=False,
+              label="Batch"),
     ),
     form="module",
     describe_params=describe,
