@@ -14,6 +14,7 @@ from bgjobs.jobs import types
 from bgjobs.jobs import actions
 from bgjobs.jobs import changes
 from bgjobs.jobs import describe
+from bgjobs.jobs import retention
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.jobs.listing import Page
@@ -27,21 +28,32 @@ EXPIRY_WATCH = timedelta(minutes=defaults.EXPIRY_WATCH_MINUTES)
 OPEN_LABELS = {OPEN_MODULE: "Open Module", OPEN_ITEM: "Open Item", OPEN_STUDIO: "Open Creative Automation Studio"}
 
 
+def until(seconds: int) -> str:
+    """Time left, rounded down and in two units, so it reads the same whatever the moment of
+    rendering and never says more than is left: "23 h 59 min", never "1 d" for under 24 hours."""
+    days, hours, minutes = seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
 def relative(moment: datetime | None, now: datetime) -> str:
     if moment is None:
         return ""
-    seconds = int((now - moment).total_seconds())
-    future = seconds < 0
-    seconds = abs(seconds)
+    seconds = int((now - moment).total_seconds())  # truncated: time left is rounded down
+    if seconds < 0:
+        return f"in {until(-seconds)}"
     for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
         if seconds >= size:
             text = f"{seconds // size} {unit}"
             break
     else:
-        text = "just now" if seconds < 10 and not future else f"{seconds} s"
-    if text == "just now":
-        return text
-    return f"in {text}" if future else f"{text} ago"
+        if seconds < 10:
+            return "just now"
+        text = f"{seconds} s"
+    return f"{text} ago"
 
 
 def exact(moment: datetime | None) -> str:
@@ -101,6 +113,7 @@ class RowView:
     can_download: bool
     opens: list[tuple[str, str]] = field(default_factory=list)
     outcome: str = ""  # a finished job's result in words, said instead of "n of n" (which hides skips)
+    expired_reason: str = ""  # why an Expired job has no file, with the real retention
     watch: bool = False  # the page keeps polling while this row can still change
 
     @property
@@ -166,6 +179,7 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),
         opens=opens,
         outcome=(job.summary_line or "") if not active else "",
+        expired_reason=retention.expired_message() if status is JobStatus.EXPIRED else "",
         watch=active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
     )
 

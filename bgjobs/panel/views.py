@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from bgjobs.jobs import listing
 from bgjobs.jobs import actions
 from bgjobs.jobs import changes
+from bgjobs.jobs import retention
 from bgjobs.jobs import storage
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
@@ -127,7 +128,7 @@ def delete(job_id: str):
 def download(job_id: str):
     job = actions.visible(job_id, current_user)
     if job.state is JobStatus.EXPIRED:
-        abort(410, "This file was kept for 24 hours after the job finished and has been deleted. Start the job again to get a new one.")
+        abort(410, retention.expired_message())
     if job.state is not JobStatus.COMPLETED or not job.result_path:
         abort(404, "This job has no file to download.")
     path = storage.resolve(job.result_path)

@@ -78,3 +78,24 @@ def test_select_all_matching_reaches_past_the_page_and_pages_go_both_ways(live, 
     page.get_by_label("to the value").fill("3")
     page.get_by_role("button", name="Bulk Edit").click()
     expect(finish(page).get_by_test_id("outcome")).to_have_text("120 items edited: Stock set to “3”")
+
+
+def test_expiry_reads_the_same_whenever_rendered_and_an_expired_job_says_why(live, open_page, app):
+    import re
+
+    from tests.e2e.data import add_jobs
+
+    (expired_id,) = add_jobs("alice", ["expired"])
+    page = open_page(live, "alice")
+    page.goto("/modules/1")
+    page.get_by_role("button", name="Export", exact=True).click()
+    r = finish(page)
+    expect(r.locator(".expires")).to_have_text(re.compile(r"^Expires in 23 h 5\d min$"))
+    # The page rewrites relative times itself after every swap (and every 15 s): it must agree.
+    page.evaluate("document.dispatchEvent(new CustomEvent('htmx:afterSettle', {detail: {}}))")
+    expect(r.locator(".expires")).to_have_text(re.compile(r"^Expires in 23 h 5\d min$"))
+    expect(row(page, expired_id).get_by_test_id("expired-reason")).to_have_text(
+        "The file was deleted 24 hours after the job finished; start the job again to get a new one.")
+    page.goto(f"/jobs/{expired_id}/download")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This file has expired")
+    expect(page.locator(".error-message")).to_contain_text("deleted 24 hours after the job finished")
