@@ -22,7 +22,8 @@ def login():
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("panel.index"))
         flash("Wrong user name or password.", "error")
-    return render_template("login.html")
+    # The user name stays filled in after a mistake; only the password is asked again.
+    return render_template("login.html", username=request.form.get("username", "").strip())
 
 
 @bp.post("/logout")

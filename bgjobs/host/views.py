@@ -3,7 +3,7 @@
 route that starts any type from a form."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -60,7 +60,9 @@ def item(item_id: int):
 @bp.post("/start/<type_id>")
 @login_required
 def start(type_id: str):
-    """Start a job of any type from its form; errors go back to the page the form was on."""
+    """Start a job of any type from its form. From HTMX (the pages' forms) a mistake is answered
+    in place, next to that type's controls, so the ticked items and typed values stay as they
+    were, and a start redirects to the panel; without JavaScript errors go back to the page."""
     job_type = types.get(type_id)
     params = job_type.params_from_form(request.form)
     params.update((p.name, request.files[p.name]) for p in job_type.file_params if p.name in request.files)
@@ -69,8 +71,18 @@ def start(type_id: str):
     try:
         job = actions.submit(type_id, params, current_user)
     except InvalidParams as exc:
+        if request.htmx:
+            return inline_error(type_id, str(exc))
         flash(str(exc), "error")
         return redirect(back)
     tab = "system" if job.is_system else "user"
     flash(f"Started: {job.description}. Follow it here.", "ok")
+    if request.htmx:
+        return Response("", 200, {"HX-Redirect": url_for("panel.index", tab=tab)})
     return redirect(url_for("panel.index", tab=tab))
+
+
+def inline_error(type_id: str, message: str) -> Response:
+    """The message, swapped into the form's error slot (templates/jobtypes/_error.html) only."""
+    html = render_template("host/_form_error.html", message=message)
+    return Response(html, 200, {"HX-Retarget": f"#error-{type_id}", "HX-Reswap": "innerHTML"})

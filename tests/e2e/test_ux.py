@@ -99,3 +99,37 @@ def test_expiry_reads_the_same_whenever_rendered_and_an_expired_job_says_why(liv
     page.goto(f"/jobs/{expired_id}/download")
     expect(page.get_by_role("heading", level=1)).to_have_text("This file has expired")
     expect(page.locator(".error-message")).to_contain_text("deleted 24 hours after the job finished")
+
+
+def test_forms_keep_what_the_user_entered(live, browser, open_page):
+    from tests.conftest import PASSWORD
+
+    context = browser.new_context(base_url=live.url)
+    login_page = context.new_page()
+    login_page.goto("/login")
+    login_page.get_by_label("User name").fill("alice")
+    login_page.get_by_label("Password").fill("wrong")
+    login_page.get_by_role("button", name="Log in").click()
+    expect(login_page.get_by_role("alert")).to_have_text("Wrong user name or password.")
+    expect(login_page.get_by_label("User name")).to_have_value("alice")
+    expect(login_page.get_by_label("Password")).to_be_focused()
+    login_page.get_by_label("Password").fill(PASSWORD)
+    login_page.get_by_role("button", name="Log in").click()
+    expect(login_page.get_by_role("heading", name="Background Jobs")).to_be_visible()
+    context.close()
+
+    page = open_page(live, "alice")
+    page.goto("/modules/1")
+    page.evaluate("window.__samePage = true")
+    tick(page, 5, 6)
+    page.get_by_label("Set the field").select_option("price")
+    page.get_by_label("to the value").fill("cheap")
+    page.get_by_label("to the value").press("Enter")
+    expect(page.locator("#error-bulk_edit")).to_have_text("Price must be a number, not “cheap”.")
+    assert page.evaluate("window.__samePage") is True, "the page was reloaded"
+    expect(page.get_by_label("Select item 5", exact=True)).to_be_checked()
+    expect(page.get_by_label("Select item 6", exact=True)).to_be_checked()
+    expect(page.get_by_label("to the value")).to_have_value("cheap")
+    page.get_by_label("to the value").fill("12")
+    page.get_by_role("button", name="Bulk Edit").click()
+    expect(finish(page).get_by_test_id("outcome")).to_have_text("2 items edited: Price set to “12”")
