@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from bgjobs.auth.models import User
 from bgjobs.extensions import db
 from bgjobs.host.itempages import item_page
 from bgjobs.host.models import ImportTemplate, Item, Module
@@ -29,7 +30,16 @@ def modules():
     counts = dict(db.session.execute(select(Item.module_id, func.count()).group_by(Item.module_id)).all())
     rows = [(m, counts.get(m.id, 0)) for m in db.session.scalars(select(Module).order_by(Module.name))]
     templates = db.session.scalars(select(ImportTemplate).order_by(ImportTemplate.name)).all()
-    return render_template("host/modules.html", modules=rows, templates=templates, forms=Forms())
+    return render_template("host/modules.html", modules=rows, templates=templates, notifies=notified_names(templates),
+                           forms=Forms())
+
+
+def notified_names(templates: list[ImportTemplate]) -> dict[int, str]:
+    """{template id: "Bob, Carol"}: whom each template's imports notify (its Users to Notify)."""
+    ids = {i for t in templates for i in t.notify_user_ids or []}
+    users = db.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(ids))).all() if ids else []
+    names = {u.id: u.display_name or u.username for u in users}
+    return {t.id: ", ".join(names.get(i, f"user #{i}") for i in t.notify_user_ids) for t in templates if t.notify_user_ids}
 
 
 @bp.get("/modules/<int:module_id>")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timedelta
 
-from flask import url_for
+from flask import g, url_for
 from sqlalchemy import select
 
 from bgjobs import defaults
@@ -216,6 +216,7 @@ class PanelView:
     cursor_args: dict = field(default_factory=dict)
     badge: int | None = None  # set on fragments, which update the header badge out of band
     badge_ids: list[str] = field(default_factory=list)
+    running: object = None  # the "Running now" strip (panel.running.Running)
 
     @property
     def args(self) -> dict:
@@ -271,7 +272,8 @@ class HeaderView:
     @cached_property
     def _active(self) -> tuple[int, list[str]]:
         self.version  # read before the count, like the panel
-        return listing.active(self.user)
+        # The panel page already read it (for its "Running now" strip): the same answer, once.
+        return g.get("active_jobs") or listing.active(self.user)
 
     @property
     def badge(self) -> int:

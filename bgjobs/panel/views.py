@@ -2,7 +2,7 @@
 row actions (stop, delete, download, details)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, render_template, request, send_file, session, url_for
+from flask import Blueprint, Response, abort, flash, g, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_required
 
 from bgjobs.jobs import listing
@@ -12,6 +12,7 @@ from bgjobs.jobs import retention
 from bgjobs.jobs import storage
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
+from bgjobs.panel.running import running_now
 from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, row_view
 
 bp = Blueprint("panel", __name__)
@@ -40,8 +41,10 @@ def _panel(with_badge: bool = False):
     version = changes.version(current_user.id, current_user.is_admin)
     page = listing.page(current_user, TABS[tab], status, after=after, before=before)
     cursor_args = {k: request.args[k] for k in ("after", "before") if request.args.get(k)}
-    badge = listing.active(current_user) if with_badge else None
-    return panel_view(current_user, page, tab, status, version, cursor_args, badge)
+    active = g.active_jobs = listing.active(current_user)  # the header badge reuses it (HeaderView)
+    view = panel_view(current_user, page, tab, status, version, cursor_args, active if with_badge else None)
+    view.running = running_now(active, {r.id for r in view.rows})
+    return view
 
 
 def _fragment():

@@ -133,3 +133,52 @@ def test_forms_keep_what_the_user_entered(live, browser, open_page):
     page.get_by_label("to the value").fill("12")
     page.get_by_role("button", name="Bulk Edit").click()
     expect(finish(page).get_by_test_id("outcome")).to_have_text("2 items edited: Price set to “12”")
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+def toast_after_an_export(page):
+    page.goto("/modules/1")
+    page.get_by_role("button", name="Export", exact=True).click()
+    finish(page)
+    toast = page.locator("#toasts .toast").last
+    expect(toast).to_contain_text("Export from a module completed.")
+    return toast
+
+
+def test_toasts_never_cover_row_actions_and_can_be_dismissed(live, open_page, app):
+    from tests.e2e.data import add_jobs
+
+    add_jobs("alice", ["completed"] * 14)  # a full page of rows with Download and Delete buttons
+    for width in (1200, 700, 360):
+        page = open_page(live, "alice", width=width, height=700)
+        toast = toast_after_an_export(page)
+        box = toast.bounding_box()
+        actions = [a.bounding_box() for a in page.locator("#panel li.job .actions").all()]
+        covered = [a for a in actions if a and overlaps(box, a)]
+        assert not covered, f"at {width}px the notice covers row actions: {box} over {covered}"
+        toast.get_by_role("button", name="Dismiss").click()
+        expect(page.locator("#toasts .toast")).to_have_count(0)
+
+
+def test_a_running_job_is_findable_the_empty_panel_leads_to_modules_and_templates_name_recipients(live, open_page, app):
+    from tests.e2e.data import add_jobs
+
+    page = open_page(live, "bob")
+    expect(page.get_by_test_id("empty")).to_contain_text("No background jobs yet.")
+    page.get_by_role("link", name="Go to Modules").click()
+    expect(page.get_by_role("heading", name="Modules")).to_be_visible()
+    expect(page.get_by_label("Import template")).to_contain_text("notifies Bob (a System Generated job)")
+
+    (running, *_) = add_jobs("alice", ["in_progress"] + ["completed"] * 15)  # the running one is the oldest
+    page = open_page(live, "alice")
+    expect(row(page, running)).to_have_count(0)  # page 1 holds the 15 newer ones
+    strip = page.get_by_test_id("running-now")
+    expect(strip).to_contain_text("Running now: Export from a module 42%")
+    strip.get_by_role("link", name="Export from a module").click()
+    expect(row(page, running)).to_be_in_viewport()
+    expect(row(page, running).get_by_test_id("status")).to_have_text("In Progress")
+    expect(page.locator("#panel li.job").first).to_have_attribute("data-job-id", running)
+    expect(page.get_by_role("link", name="‹ Previous")).to_be_visible()
