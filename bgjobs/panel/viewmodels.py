@@ -18,6 +18,7 @@ from bgjobs.jobs import retention
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.jobs.listing import Page
+from bgjobs.panel.running import Running
 from bgjobs.jobs.types import OPEN_ITEM, OPEN_MODULE, OPEN_STUDIO
 from bgjobs.jobs.statuses import FILTER_ORDER, JobStatus
 from bgjobs.timeutil import iso, utcnow
@@ -216,7 +217,7 @@ class PanelView:
     cursor_args: dict = field(default_factory=dict)
     badge: int | None = None  # set on fragments, which update the header badge out of band
     badge_ids: list[str] = field(default_factory=list)
-    running: object = None  # the "Running now" strip (panel.running.Running)
+    running: Running | None = None  # the "Running now" strip
 
     @property
     def args(self) -> dict:
