@@ -12,7 +12,10 @@ partial templates/jobtypes/<id>.html):
         ...                                     # actor: a User or a SystemTrigger
     def run(ctx: JobContext) -> None:           # do the work (see JobContext)
         ...
-    TYPE = JobType(id="my_type", label="My type", icon=ICON, params=(...), plan=plan, run=run)
+    def describe(params: dict) -> list[tuple[str, str]]:  # optional: the details in words
+        ...                                     # (default: each Param's label and value)
+    TYPE = JobType(id="my_type", label="My type", icon=ICON, params=(...), plan=plan, run=run,
+                   describe_params=describe)
     def register() -> None: types.register(TYPE)
 """
 from __future__ import annotations

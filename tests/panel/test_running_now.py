@@ -37,3 +37,25 @@ def test_the_empty_panel_leads_to_modules(app, login):
 def test_import_templates_name_whom_they_notify(app, login):
     page = login("alice").get("/modules").get_data(as_text=True)
     assert "notifies Bob (a System Generated job)" in page and "notifies users" not in page
+
+
+def test_the_strip_and_the_details_cost_a_fixed_number_of_queries(app, users, login):
+    from sqlalchemy import event
+
+    ids = make_jobs(users["alice"], 20)
+    for job_id in ids[1:]:
+        force_status(job_id, "completed")
+    force_status(ids[0], "in_progress", finished_at=None)
+    alice = login("alice")
+    for headers in ({}, {"HX-Request": "true"}):  # the full page and the poll's fragment
+        statements = []
+        listener = lambda *args: statements.append(" ".join(args[2].split()))  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            alice.get("/jobs", headers=headers)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        # user, page ids, page rows, active ids (badge), the strip's labels, the module the 15 rows name
+        assert len(statements) == 6, statements
+        assert sum("FROM modules" in s for s in statements) == 1
+        assert not any("count(*)" in s.lower() and "OVER" not in s for s in statements)  # no count over the table

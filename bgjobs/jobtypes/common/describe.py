@@ -3,14 +3,26 @@ its id, field labels instead of field names, how many items (and which batch) in
 of ids. Each item type's describe_params builds on these."""
 from __future__ import annotations
 
+from flask import g
+
 from bgjobs.extensions import db
 from bgjobs.host.models import Module
 from bgjobs.jobs.describe import value_text
 
 
+def lookup(model, ident):
+    """db.session.get, remembered for the app context: the panel describes every row of a page
+    (their details are in the page, hidden), and most rows name the same module."""
+    if not isinstance(ident, int):
+        return None
+    seen = g.setdefault("described", {})
+    if (model, ident) not in seen:
+        seen[model, ident] = db.session.get(model, ident)
+    return seen[model, ident]
+
+
 def module_of(params: dict) -> Module | None:
-    module_id = params.get("module_id")
-    return db.session.get(Module, module_id) if isinstance(module_id, int) else None
+    return lookup(Module, params.get("module_id"))
 
 
 def module_line(module: Module | None, params: dict) -> tuple[str, str]:

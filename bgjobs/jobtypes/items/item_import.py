@@ -19,6 +19,7 @@ from bgjobs.jobs.types import InvalidParams, JobType, OPEN_MODULE, Param, Plan
 from bgjobs.timeutil import utcnow
 from bgjobs.jobtypes.common import checks as p
 from bgjobs.jobs.describe import file_text
+from bgjobs.jobtypes.common.describe import lookup
 
 MAX_REPORTED = defaults.MAX_REPORTED_ROWS
 
@@ -118,7 +119,7 @@ def run(ctx: JobContext) -> None:
 
 
 def describe(params: dict) -> list[tuple[str, str]]:
-    template = db.session.get(ImportTemplate, params.get("template_id") or 0)
+    template = lookup(ImportTemplate, params.get("template_id"))
     upload = params.get("csv") or {}
     return [("Import template", template.name if template else "(no longer exists)"),
             ("File", file_text({**upload, "name": params.get("filename") or upload.get("name")}) if upload else "—")]
