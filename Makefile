@@ -29,7 +29,9 @@ run: seed
 	$(FLASK) bgjobs run --port $(or $(PORT),5000) --workers $(or $(WORKERS),1)
 
 ## The tests: SQLite and an embedded Redis unless TEST_DATABASE_URL / TEST_REDIS_URL say otherwise.
+## The browser tests need Chromium: scripts/ensure-chromium installs it or says how.
 test: setup
+	scripts/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup

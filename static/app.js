@@ -105,17 +105,24 @@
   }
 
   // ---- times -------------------------------------------------------------------------------
+  // Time left: rounded down, two units, as the server renders it (viewmodels.until).
+  function until(seconds) {
+    const d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600), m = Math.floor(seconds % 3600 / 60);
+    if (d) return h ? `${d} d ${h} h` : `${d} d`;
+    if (h) return `${h} h ${m} min`;
+    return m ? `${m} min` : `${seconds} s`;
+  }
+
   function relative(date, now) {
-    let seconds = Math.round((now - date) / 1000);
-    const future = seconds < 0;
-    seconds = Math.abs(seconds);
+    if (date > now) return "in " + until(Math.floor((date - now) / 1000));
+    const seconds = Math.round((now - date) / 1000);
     let text;
     if (seconds >= 86400) text = Math.floor(seconds / 86400) + " d";
     else if (seconds >= 3600) text = Math.floor(seconds / 3600) + " h";
     else if (seconds >= 60) text = Math.floor(seconds / 60) + " min";
-    else if (seconds < 10 && !future) return "just now";
+    else if (seconds < 10) return "just now";
     else text = seconds + " s";
-    return future ? "in " + text : text + " ago";
+    return text + " ago";
   }
 
   function refreshTimes(root) {

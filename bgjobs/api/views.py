@@ -46,6 +46,7 @@ def job_json(job: Job) -> dict:
         "progress": {"done": job.progress_done, "total": job.progress_total, "message": job.progress_message},
         "error": job.error,
         "summary": job.summary,
+        "summary_line": job.summary_line,
         "batch_id": job.batch_id,
         "created_at": iso(job.created_at),
         "started_at": iso(job.started_at),

@@ -19,7 +19,8 @@ def login():
             sessions.start(user)
             return redirect(safe_next(request.args.get("next")) or url_for("panel.index"))
         flash("Wrong user name or password.", "error")
-    return render_template("login.html")
+    # The user name stays filled in after a mistake; only the password is asked again.
+    return render_template("login.html", username=request.form.get("username", "").strip())
 
 
 @bp.post("/logout")

@@ -185,7 +185,8 @@ def _perform(job_id: str, moved: transitions.Moved) -> Outcome:
 
 def _completion_values(ctx: JobContext) -> dict:
     """Column values of a completed job (its last progress is written with the completion)."""
-    values = {**ctx.final_progress(), "summary": ctx.summary, "target": ctx.target}
+    values = {**ctx.final_progress(), "summary": ctx.summary, "target": ctx.target,
+              "summary_line": ctx.summary_line[:255] or None}
     if ctx.result is not None:
         values.update(
             result_path=storage.relative(ctx.result.path),

@@ -3,14 +3,15 @@
 route that starts any type from a form."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from bgjobs import defaults
+from bgjobs.auth.models import User
 from bgjobs.extensions import db
 from bgjobs.host import keys
-from bgjobs.host.models import ImportTemplate, Item, ItemBatch, Module
+from bgjobs.host.itempages import item_page
+from bgjobs.host.models import ImportTemplate, Item, Module
 from bgjobs.jobs import actions, types
 from bgjobs.jobs.errors import InvalidParams
 
@@ -30,7 +31,16 @@ def modules():
     counts = dict(db.session.execute(select(Item.module_id, func.count()).group_by(Item.module_id)).all())
     rows = [(m, counts.get(m.id, 0)) for m in db.session.scalars(select(Module).order_by(Module.name))]
     templates = db.session.scalars(select(ImportTemplate).order_by(ImportTemplate.name)).all()
-    return render_template("host/modules.html", modules=rows, templates=templates, forms=Forms())
+    return render_template("host/modules.html", modules=rows, templates=templates, notifies=notified_names(templates),
+                           forms=Forms())
+
+
+def notified_names(templates: list[ImportTemplate]) -> dict[int, str]:
+    """{template id: "Bob, Carol"}: whom each template's imports notify (its Users to Notify)."""
+    ids = {i for t in templates for i in t.notify_user_ids or []}
+    users = db.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(ids))).all() if ids else []
+    names = {u.id: u.display_name or u.username for u in users}
+    return {t.id: ", ".join(names.get(i, f"user #{i}") for i in t.notify_user_ids) for t in templates if t.notify_user_ids}
 
 
 @bp.get("/modules/<int:module_id>")
@@ -38,22 +48,15 @@ def modules():
 def module(module_id: int):
     mod = db.session.get(Module, module_id) or abort(404, "No such module.")
     batch = request.args.get("batch") or None
-    after = request.args.get("after", type=int) or 0
-    query = select(Item).where(Item.module_id == mod.id, Item.id > after)
-    counted = select(func.count()).select_from(Item).where(Item.module_id == mod.id)
-    if batch:
-        in_batch = select(ItemBatch.item_id).where(ItemBatch.batch_id == batch)
-        query, counted = query.where(Item.id.in_(in_batch)), counted.where(Item.id.in_(in_batch))
-    items = db.session.scalars(query.order_by(Item.id).limit(defaults.ITEMS_PER_PAGE + 1)).all()
-    more = len(items) > defaults.ITEMS_PER_PAGE
-    items = items[:defaults.ITEMS_PER_PAGE]
+    page = item_page(mod, batch, after=request.args.get("after", type=int) or 0,
+                     before=request.args.get("before", type=int) or 0, start=request.args.get("start", type=int))
     return render_template(
         "host/module.html",
         module=mod,
-        items=items,
+        items=page.items,
         batch=batch,
-        total=db.session.scalar(counted),
-        next_after=items[-1].id if more else None,
+        total=page.total,
+        page=page,
         forms=Forms(),
         key_fields=keys.key_fields(mod),  # not offered by Bulk Edit (an import key names one item)
     )
@@ -69,7 +72,9 @@ def item(item_id: int):
 @bp.post("/start/<type_id>")
 @login_required
 def start(type_id: str):
-    """Start a job of any type from its form; errors go back to the page the form was on."""
+    """Start a job of any type from its form. From HTMX (the pages' forms) a mistake is answered
+    in place, next to that type's controls, so the ticked items and typed values stay as they
+    were, and a start redirects to the panel; without JavaScript errors go back to the page."""
     job_type = types.get(type_id)
     params = job_type.params_from_form(request.form)
     params.update((p.name, request.files[p.name]) for p in job_type.file_params if p.name in request.files)
@@ -78,10 +83,20 @@ def start(type_id: str):
     try:
         job = actions.submit(type_id, params, current_user)
     except InvalidParams as exc:
+        if request.htmx:
+            return inline_error(type_id, str(exc))
         flash(str(exc), "error")
         return redirect(back)
     tab = "system" if job.is_system else "user"
     flash(f"Started: {job.description}. Follow it here.", "ok")
     if not job.enqueued:
         flash(actions.QUEUED_LATER, "error")
+    if request.htmx:
+        return Response("", 200, {"HX-Redirect": url_for("panel.index", tab=tab)})
     return redirect(url_for("panel.index", tab=tab))
+
+
+def inline_error(type_id: str, message: str) -> Response:
+    """The message, swapped into the form's error slot (templates/jobtypes/_error.html) only."""
+    html = render_template("host/_form_error.html", message=message)
+    return Response(html, 200, {"HX-Retarget": f"#error-{type_id}", "HX-Reswap": "innerHTML"})

@@ -9,7 +9,8 @@ A handler is `run(ctx: JobContext) -> None`, run in a forked work horse inside a
   records Stopped and removes the job's files), or `ctx.stop_requested()` to tidy up first;
 - `ctx.output(name, mimetype)`: the path to write the downloadable result to;
 - `ctx.batch_id` and `ctx.open_module(module_id)` / `ctx.target`: where "Open ..." leads;
-- `ctx.summary`: counts and lists shown in the job's details;
+- `ctx.summary`: counts and lists shown in the job's details; `ctx.summary_line`: the outcome in
+  words for the row, saying plainly what was not done ("4 moved to In Review; 4 skipped: …");
 - raise InvalidParams(message) for a failure the user can fix; any other exception fails the job
   with a generic message and a logged traceback."""
 from __future__ import annotations
@@ -46,6 +47,7 @@ class JobContext:
     system: bool
     result: ResultFile | None = None
     summary: dict = field(default_factory=dict)
+    summary_line: str = ""
     target: dict = field(default_factory=dict)
     # The start already showed In Progress: the first progress write waits for the interval,
     # so a short job writes its progress once, with its completion.

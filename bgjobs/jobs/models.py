@@ -48,6 +48,8 @@ class Job(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     # Counts and lists a handler reports (e.g. rows created/updated, items skipped).
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The outcome in words for the row ("4 moved to In Review; 4 skipped: not allowed from Published").
+    summary_line: Mapped[str | None] = mapped_column(String(255))
     result_path: Mapped[str | None] = mapped_column(String(255))  # relative to the storage root
     result_name: Mapped[str | None] = mapped_column(String(255))  # the name the browser saves
     result_size: Mapped[int | None] = mapped_column(BigInteger)

@@ -12,7 +12,10 @@ partial templates/jobtypes/<id>.html):
         ...                                     # actor: a User or a SystemTrigger
     def run(ctx: JobContext) -> None:           # do the work (see JobContext)
         ...
-    TYPE = JobType(id="my_type", label="My type", icon=ICON, params=(...), plan=plan, run=run)
+    def describe(params: dict) -> list[tuple[str, str]]:  # optional: the details in words
+        ...                                     # (default: each Param's label and value)
+    TYPE = JobType(id="my_type", label="My type", icon=ICON, params=(...), plan=plan, run=run,
+                   describe_params=describe)
     def register() -> None: types.register(TYPE)
 """
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
+from bgjobs.jobs import describe
 from bgjobs.jobs.errors import InvalidParams, UnknownJobType
 
 if TYPE_CHECKING:
@@ -50,6 +54,11 @@ class Param:
     help: str
     required: bool = True
     choices: tuple[str, ...] = ()
+    label: str = ""  # what the job's details call it; default: the name in words ("item_ids" -> "Items")
+
+    @property
+    def title(self) -> str:
+        return self.label or describe.label(self.name)
 
     def as_dict(self) -> dict:
         data = {"name": self.name, "type": self.kind, "required": self.required, "help": self.help}
@@ -104,6 +113,8 @@ class JobType:
     form: str | None = None
     # A form's fields -> params, when the generic per-Param reading does not fit.
     read_form: Callable[[Any], dict] | None = None
+    # params -> [(label, value)] as a user reads them (names instead of ids); default: describe().
+    describe_params: Callable[[dict], list[tuple[str, str]]] | None = None
 
     @property
     def available(self) -> bool:
@@ -113,6 +124,12 @@ class JobType:
         if self.read_form is not None:
             return self.read_form(form)
         return {p.name: value for p in self.params if (value := p.from_form(form)) is not None}
+
+    def describe(self, params: dict) -> list[tuple[str, str]]:
+        """The parameters for the job's details: labels and values in words, never reprs."""
+        if self.describe_params is not None:
+            return self.describe_params(params)
+        return describe.generic(self.params, params)
 
     @property
     def file_params(self) -> list[Param]:

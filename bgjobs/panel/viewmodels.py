@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timedelta
 
-from flask import url_for
+from flask import g, url_for
 from sqlalchemy import select
 
 from redis.exceptions import RedisError
@@ -17,10 +17,11 @@ from bgjobs import defaults
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
-from bgjobs.jobs import changes, waiting
+from bgjobs.jobs import changes, describe, retention, waiting
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.jobs.listing import Page
+from bgjobs.panel.running import Running
 from bgjobs.jobs.types import OPEN_ITEM, OPEN_MODULE, OPEN_STUDIO
 from bgjobs.jobs.statuses import FILTER_ORDER, JobStatus
 from bgjobs.timeutil import iso, utcnow
@@ -31,21 +32,32 @@ EXPIRY_WATCH = timedelta(minutes=defaults.EXPIRY_WATCH_MINUTES)
 OPEN_LABELS = {OPEN_MODULE: "Open Module", OPEN_ITEM: "Open Item", OPEN_STUDIO: "Open Creative Automation Studio"}
 
 
+def until(seconds: int) -> str:
+    """Time left, rounded down and in two units, so it reads the same whatever the moment of
+    rendering and never says more than is left: "23 h 59 min", never "1 d" for under 24 hours."""
+    days, hours, minutes = seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
 def relative(moment: datetime | None, now: datetime) -> str:
     if moment is None:
         return ""
-    seconds = int((now - moment).total_seconds())
-    future = seconds < 0
-    seconds = abs(seconds)
+    seconds = int((now - moment).total_seconds())  # truncated: time left is rounded down
+    if seconds < 0:
+        return f"in {until(-seconds)}"
     for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
         if seconds >= size:
             text = f"{seconds // size} {unit}"
             break
     else:
-        text = "just now" if seconds < 10 and not future else f"{seconds} s"
-    if text == "just now":
-        return text
-    return f"in {text}" if future else f"{text} ago"
+        if seconds < 10:
+            return "just now"
+        text = f"{seconds} s"
+    return f"{text} ago"
 
 
 def exact(moment: datetime | None) -> str:
@@ -104,6 +116,8 @@ class RowView:
     can_delete: bool
     can_download: bool
     opens: list[tuple[str, str]] = field(default_factory=list)
+    outcome: str = ""  # a finished job's result in words, said instead of "n of n" (which hides skips)
+    expired_reason: str = ""  # why an Expired job has no file, with the real retention
     watch: bool = False  # the page keeps polling while this row can still change
     place: str = ""  # a waiting job's place in line (bgjobs.jobs.waiting), when Redis says
     queue_paused: bool = False  # waiting on a queue an admin paused
@@ -127,19 +141,12 @@ class RowView:
     @property
     def shown_params(self) -> list[tuple[str, str]]:
         """Only the details view reads these: a bulk job's parameters can list 100,000 item ids,
-        too many to format for every row of every render."""
-        return shown_params(self.job.params)
+        too many to describe for every row of every render."""
+        return types.get(self.job.type).describe(self.job.params or {})
 
-
-def shown_params(params: dict) -> list[tuple[str, str]]:
-    """Parameters for the details view; long values (an uploaded file's text) are summarised."""
-    shown = []
-    for name, value in params.items():
-        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        if len(text) > 200:
-            text = f"{text[:80]}… ({len(text):,} characters)"
-        shown.append((name, text))
-    return shown
+    @property
+    def shown_counts(self) -> list[tuple[str, str]]:
+        return describe.counts(self.job.summary)
 
 
 def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None,
@@ -185,6 +192,8 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         can_delete=actions.can_delete(job, user),
         can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),
         opens=opens,
+        outcome=(job.summary_line or "") if not active else "",
+        expired_reason=retention.expired_message() if status is JobStatus.EXPIRED else "",
         watch=active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
         place=place,
         queue_paused=status is JobStatus.CREATED and queue_name(job_type.queue) in paused_queues,
@@ -223,6 +232,7 @@ class PanelView:
     cursor_args: dict = field(default_factory=dict)
     badge: int | None = None  # set on fragments, which update the header badge out of band
     badge_ids: list[str] = field(default_factory=list)
+    running: Running | None = None  # the "Running now" strip
 
     @property
     def args(self) -> dict:
@@ -300,7 +310,8 @@ class HeaderView:
     @cached_property
     def _active(self) -> tuple[int, list[str]]:
         self.version  # read before the count, like the panel
-        return listing.active(self.user)
+        # The panel page already read it (for its "Running now" strip): the same answer, once.
+        return g.get("active_jobs") or listing.active(self.user)
 
     @property
     def badge(self) -> int:

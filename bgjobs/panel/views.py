@@ -2,16 +2,16 @@
 row actions (stop, delete, download, details)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request, send_file, session, url_for
+from flask import Blueprint, Response, abort, flash, g, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_required
 
 from bgjobs.jobs import listing
 from bgjobs.jobs import actions
-from bgjobs.jobs import changes, waiting
+from bgjobs.jobs import changes, retention, waiting
 from bgjobs.jobs import storage
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
-from bgjobs.timeutil import duration_text
+from bgjobs.panel.running import running_now
 from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, paused_queues, row_view
 
 bp = Blueprint("panel", __name__)
@@ -40,8 +40,10 @@ def _panel(with_badge: bool = False):
     version = changes.version(current_user.id, current_user.is_admin)
     page = listing.page(current_user, TABS[tab], status, after=after, before=before)
     cursor_args = {k: request.args[k] for k in ("after", "before") if request.args.get(k)}
-    badge = listing.active(current_user) if with_badge else None
-    return panel_view(current_user, page, tab, status, version, cursor_args, badge)
+    active = g.active_jobs = listing.active(current_user)  # the header badge reuses it (HeaderView)
+    view = panel_view(current_user, page, tab, status, version, cursor_args, active if with_badge else None)
+    view.running = running_now(active, {r.id for r in view.rows})
+    return view
 
 
 def _fragment():
@@ -129,8 +131,7 @@ def delete(job_id: str):
 def download(job_id: str):
     job = actions.visible(job_id, current_user)
     if job.state is JobStatus.EXPIRED:
-        kept = duration_text(current_app.config["BGJOBS_RESULT_TTL"])
-        abort(410, f"This file was kept for {kept} after the job finished and has been deleted. Start the job again to get a new one.")
+        abort(410, retention.expired_message())
     if job.state is not JobStatus.COMPLETED or not job.result_path:
         abort(404, "This job has no file to download.")
     path = storage.resolve(job.result_path)

@@ -34,9 +34,26 @@ def init_app(app) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+# The heading of an error page, by status code: what happened, in words, rather than a bare number.
+TITLES = {
+    400: "This request could not be handled",
+    401: "Please log in",
+    403: "You may not do that",
+    404: "Not found",
+    409: "That is not possible right now",
+    410: "This file has expired",
+    413: "That file is too large",
+    422: "Please check what you entered",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+
 def _render(code: int, message: str):
     if request.path.startswith("/api/"):
         return {"error": message, "status": code}, code
     if request.headers.get("HX-Request"):
         return Response(message, code, {"HX-Reswap": "none", "HX-Trigger": "bgjobsError"})
-    return render_template("error.html", code=code, message=message), code
+    title = TITLES.get(code, "Something went wrong" if code >= 500 else "This request could not be handled")
+    return render_template("error.html", code=code, title=title, message=message), code

@@ -17,10 +17,10 @@ def test_job_types_list_labels_capabilities_and_parameters(app, login):
     assert types["cas_merge_pdf"]["capabilities"] == {"stop": False, "download": True, "open": ["item", "studio"]}
     stoppable = {i for i, t in types.items() if t["capabilities"]["stop"]}
     assert stoppable == {"module_export", "report_download", "run_converters", "generate_missing_previews", "clean_media_holders"}
-    assert [p["name"] for p in types["module_export"]["parameters"]] == ["module_id", "fields", "format"]
+    assert [p["name"] for p in types["module_export"]["parameters"]] == ["module_id", "fields", "format", "batch_id"]
     available = {i for i, t in types.items() if t["available"]}
     assert available == {"module_export", "report_download", "bulk_change_status", "bulk_edit", "bulk_create", "item_import"}
-    assert [p["name"] for p in types["bulk_edit"]["parameters"]] == ["module_id", "item_ids", "values"]
+    assert [p["name"] for p in types["bulk_edit"]["parameters"]] == ["module_id", "item_ids", "scope", "batch_id", "values"]
     assert types["run_converters"]["available"] is False and types["run_converters"]["parameters"] == []
 
 

@@ -44,7 +44,7 @@ def test_export_created_in_progress_completed_and_download(start_live, open_page
     assert any(0 < v < 100 for v in progress), f"the bar never showed partial progress: {progress}"
     assert progress == sorted(progress) and progress[-1] == 100, progress
     expect(r.locator(".percent")).to_have_text("100%")
-    expect(r.locator(".counts")).to_have_text("100,040 of 100,040")
+    expect(r.get_by_test_id("outcome")).to_have_text("100,040 items exported as CSV")
     expect(r.locator(".expires")).to_contain_text("Expires in 23 h")
     expect(r.get_by_role("button", name="Stop Process")).to_have_count(0)
     expect(page.locator("#jobs-badge")).to_be_hidden()

@@ -107,7 +107,7 @@ def test_after_expiry_download_answers_410_with_a_clear_message(app, users, logi
     assert not path.exists()
     response = alice.get(f"/jobs/{created.id}/download")
     assert response.status_code == 410
-    assert "has been deleted" in response.get_data(as_text=True)
+    assert "deleted 24 hours after the job finished" in response.get_data(as_text=True)
     assert "Expired" in alice.get(f"/jobs/{created.id}").get_data(as_text=True)
 
 

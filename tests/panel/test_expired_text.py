@@ -14,7 +14,7 @@ def test_the_expired_message_follows_the_retention_setting(app, users, login, tt
     for path in (f"/jobs/{expired.id}/download", f"/api/jobs/{expired.id}/download"):
         response = alice.get(path)
         assert response.status_code == 410
-        assert f"kept for {words} after the job finished" in response.get_data(as_text=True)
+        assert f"deleted {words} after the job finished" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("seconds, words", [

@@ -221,7 +221,9 @@ def test_details_open_in_place_with_parameters_and_error(app, users, login):
     (job_id,) = make_jobs(users["alice"], 1)
     force_status(job_id, "failed", error="Row 3: price must be a number")
     details = alice.get(f"/jobs/{job_id}?details=1").get_data(as_text=True)
-    assert "Row 3: price must be a number" in details and "module_id" in details and "Alice" in details
+    assert "Row 3: price must be a number" in details and "Alice" in details
+    # Parameters read as labels and names, not raw parameter names and ids.
+    assert '<span class="k">Module</span> Products' in details and "module_id" not in details
 
 
 def test_the_session_cache_never_serves_a_changed_or_forged_cookie(app, users, login):

@@ -6,7 +6,7 @@ import math
 from sqlalchemy import func, select
 
 from bgjobs import defaults
-from bgjobs.host.models import Item, Module
+from bgjobs.host.models import Item, ItemBatch, Module
 from bgjobs.extensions import db
 from bgjobs.jobs.types import InvalidParams
 
@@ -109,6 +109,39 @@ def items_in(module: Module, params: dict) -> list[int]:
     if found != len(item_ids):
         raise InvalidParams(f"{len(item_ids) - found} of the chosen items are not in {module.name}.")
     return item_ids
+
+
+def batch_of(module: Module, params: dict) -> tuple[str | None, int]:
+    """The optional params["batch_id"] (a BatchID of this module's items) and how many of the
+    module's items it holds; a batch with none of them is refused, so an action on a batch view
+    never silently acts on nothing (or, worse, on the whole module)."""
+    batch = params.get("batch_id") or None
+    if batch is None:
+        return None, 0
+    if not isinstance(batch, str) or len(batch) > 36:
+        raise InvalidParams("That BatchID is not valid.")
+    count = db.session.scalar(select(func.count()).select_from(ItemBatch).join(Item, Item.id == ItemBatch.item_id)
+                              .where(ItemBatch.batch_id == batch, Item.module_id == module.id))
+    if not count:
+        raise InvalidParams(f"Batch {batch} has no items in {module.name}.")
+    return batch, count
+
+
+def selection(module: Module, params: dict) -> tuple[dict, int]:
+    """What a bulk change acts on, as params, and how many items that is: scope "all" is every
+    item of the module (or of params["batch_id"]), resolved by the job a chunk at a time;
+    otherwise the ticked params["item_ids"]."""
+    if params.get("scope") == "all":
+        batch, count = batch_of(module, params)
+        if batch is None:
+            count = db.session.scalar(select(func.count()).select_from(Item).where(Item.module_id == module.id))
+            if not count:
+                raise InvalidParams(f"{module.name} has no items.")
+        return {"scope": "all", "batch_id": batch}, count
+    if params.get("scope") not in (None, "", "chosen"):
+        raise InvalidParams("The scope must be “all” or left out (the chosen items).")
+    item_ids = items_in(module, params)
+    return {"item_ids": item_ids}, len(item_ids)
 
 
 def number(value) -> int | float:

@@ -14,6 +14,7 @@ from bgjobs.jobs.types import InvalidParams, JobType, OPEN_MODULE, Param, Plan
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
 from bgjobs.jobtypes.items import copy_keys
+from bgjobs.jobtypes.common import describe as shown
 
 MAX_COPIES = defaults.MAX_COPIES
 
@@ -22,11 +23,11 @@ ICON = '<rect x="3" y="3" width="18" height="18" rx="3"/><path d="M12 8v8M8 12h8
 
 def plan(params: dict, user) -> Plan:
     module = p.module(params)
-    item_ids = p.items_in(module, params)
+    chosen, count = p.selection(module, params)
     copies = number_of_copies(params.get("copies"))
     return Plan(
-        params={"module_id": module.id, "item_ids": item_ids, "copies": copies},
-        description=f"{module.name}: {copies} cop{'y' if copies == 1 else 'ies'} of {len(item_ids):,} items",
+        params={"module_id": module.id, **chosen, "copies": copies},
+        description=f"{module.name}: {copies} cop{'y' if copies == 1 else 'ies'} of {count:,} items",
     )
 
 
@@ -50,10 +51,11 @@ def copy_data(module: Module, data: dict, n: int) -> dict:
 
 def run(ctx: JobContext) -> None:
     module = db.session.get(Module, ctx.params["module_id"])
-    ids, copies = ctx.params["item_ids"], ctx.params["copies"]
-    initial, total, created = module.workflow.get("initial", ""), len(ids) * copies, 0
+    selection, copies = module_items.Selection.of(ctx.params), ctx.params["copies"]
+    sources_total = selection.total()
+    initial, total, created = module.workflow.get("initial", ""), sources_total * copies, 0
     renamer = copy_keys.Renamer(module)
-    for sources, done in module_items.chosen(module.id, ids, size=max(1, module_items.ID_CHUNK // copies)):
+    for sources, done in selection.chunks(size=max(1, module_items.ID_CHUNK // copies)):
         made = [Item(module_id=module.id, data=copy_data(module, source.data, n), status=initial)
                 for source in sources for n in range(1, copies + 1)]
         renamer.rename([item.data for item in made])
@@ -63,9 +65,16 @@ def run(ctx: JobContext) -> None:
         db.session.commit()  # each chunk lands whole
         created += len(made)
         ctx.progress(done * copies, total, f"Created {created:,} of {total:,} copies")
-    ctx.progress(total, total, f"Created {created:,} copies of {len(ids):,} items")
+    ctx.progress(total, total, f"Created {created:,} copies of {sources_total:,} items")
     ctx.summary = {"created": created}
+    ctx.summary_line = (f"{created:,} cop{'y' if created == 1 else 'ies'} created of {sources_total:,} "
+                        f"item{'s' if sources_total != 1 else ''}")
     ctx.open_module(module.id)
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    module = shown.module_of(params)
+    return [shown.module_line(module, params), shown.items_line(params), ("Copies of each", str(params.get("copies", 1)))]
 
 
 TYPE = JobType(
@@ -77,10 +86,14 @@ TYPE = JobType(
     opens=(OPEN_MODULE,),
     params=(
         Param("module_id", "int", "The module whose items are copied"),
-        Param("item_ids", "list[int]", "The items to copy"),
+        Param("item_ids", "list[int]", "The items to copy", required=False),
+        Param("scope", "choice", "“all”: every item of the module (or of batch_id) instead of item_ids", required=False,
+              choices=("all",), label="Selection"),
+        Param("batch_id", "str", "With scope “all”: only the items of this BatchID", required=False, label="Batch"),
         Param("copies", "int", f"Copies of each item, 1 to {MAX_COPIES} (default 1)", required=False),
     ),
     form="bulk",
+    describe_params=describe,
     plan=plan,
     run=run,
 )

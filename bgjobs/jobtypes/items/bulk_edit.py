@@ -13,6 +13,8 @@ from bgjobs.jobs.types import InvalidParams, JobType, OPEN_MODULE, Param, Plan
 from bgjobs.timeutil import utcnow
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
+from bgjobs.jobtypes.common import describe as shown
+from bgjobs.jobs.describe import value_text
 
 ICON = '<path d="M4 20h4L19 9l-4-4L4 16v4z"/><path d="m13.5 6.5 4 4"/>'
 
@@ -41,26 +43,26 @@ def checked_values(module: Module, values) -> dict:
 
 def plan(params: dict, user) -> Plan:
     module = p.module(params)
-    item_ids = p.items_in(module, params)
+    chosen, count = p.selection(module, params)
     values = checked_values(module, params.get("values"))
-    check_keys(module, item_ids, values)
+    check_keys(module, chosen.get("item_ids", []), count, values)
     labels = ", ".join(module.field(name)["label"] for name in values)
     return Plan(
-        params={"module_id": module.id, "item_ids": item_ids, "values": values},
-        description=f"{module.name}: set {labels} on {len(item_ids):,} items",
+        params={"module_id": module.id, **chosen, "values": values},
+        description=f"{module.name}: set {labels} on {count:,} items",
     )
 
 
-def check_keys(module: Module, item_ids: list[int], values: dict) -> None:
+def check_keys(module: Module, item_ids: list[int], count: int, values: dict) -> None:
     """A template's key field (a SKU) must go on naming one item: it is never set on several
     items at once, and set on one item only to a key no other item has."""
     for field in keys.key_fields(module):
         if field not in values:
             continue
         label, templates = module.field(field)["label"], "”, “".join(keys.templates_keyed_on(module, field))
-        if len(item_ids) > 1:
+        if count > 1:
             raise InvalidParams(f"{label} is the key of the import template “{templates}”: setting one value on "
-                                f"{len(item_ids):,} items would give them all the same key, and an import could no "
+                                f"{count:,} items would give them all the same key, and an import could no "
                                 f"longer tell them apart. Change {label} one item at a time.")
         key = keys.as_key(values[field])
         if not key:
@@ -73,24 +75,38 @@ def check_keys(module: Module, item_ids: list[int], values: dict) -> None:
 def read_form(form) -> dict:
     """The bulk bar sends one field name and one value."""
     field = form.get("field", "")
-    return {"module_id": form.get("module_id"), "item_ids": form.getlist("item_ids"),
-            "values": {field: form.get("value", "")} if field else {}}
+    return {"module_id": form.get("module_id"), "item_ids": form.getlist("item_ids"), "scope": form.get("scope"),
+            "batch_id": form.get("batch_id"), "values": {field: form.get("value", "")} if field else {}}
 
 
 def run(ctx: JobContext) -> None:
     module = db.session.get(Module, ctx.params["module_id"])
-    ids, values = ctx.params["item_ids"], ctx.params["values"]
+    selection, values = module_items.Selection.of(ctx.params), ctx.params["values"]
+    total = selection.total()
     edited = 0
-    for items, done in module_items.chosen(module.id, ids):
+    for items, done in selection.chunks():
         for item in items:
             item.data, item.updated_at = {**item.data, **values}, utcnow()  # a new dict: JSON change detected
             db.session.add(ItemBatch(batch_id=ctx.batch_id, item_id=item.id))
             edited += 1
         db.session.commit()  # each chunk lands whole
-        ctx.progress(done, len(ids), f"Edited {edited:,} of {len(ids):,} items")
-    ctx.progress(len(ids), len(ids), f"Edited {edited:,} items")
+        ctx.progress(done, total, f"Edited {edited:,} of {total:,} items")
+    ctx.progress(total, total, f"Edited {edited:,} items")
     ctx.summary = {"edited": edited}
+    ctx.summary_line = f"{edited:,} item{'s' if edited != 1 else ''} edited: {changes(module, values)}"
     ctx.open_module(module.id)
+
+
+def changes(module: Module | None, values: dict) -> str:
+    """“Title set to “Sale”; Price cleared”."""
+    return "; ".join(
+        f"{shown.field_labels(module, [name])} " + (f"set to “{value_text(value)}”" if value != "" else "cleared")
+        for name, value in values.items())
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    module = shown.module_of(params)
+    return [shown.module_line(module, params), shown.items_line(params), ("Change", changes(module, params.get("values") or {}))]
 
 
 TYPE = JobType(
@@ -102,11 +118,15 @@ TYPE = JobType(
     opens=(OPEN_MODULE,),
     params=(
         Param("module_id", "int", "The module whose items change"),
-        Param("item_ids", "list[int]", "The items to edit"),
+        Param("item_ids", "list[int]", "The items to edit", required=False),
+        Param("scope", "choice", "“all”: every item of the module (or of batch_id) instead of item_ids", required=False,
+              choices=("all",), label="Selection"),
+        Param("batch_id", "str", "With scope “all”: only the items of this BatchID", required=False, label="Batch"),
         Param("values", "dict", "Field values to set, as {field name: value}; empty clears a field"),
     ),
     form="bulk",
     read_form=read_form,
+    describe_params=describe,
     plan=plan,
     run=run,
 )

@@ -21,6 +21,8 @@ from bgjobs.jobtypes.common import checks as p
 from bgjobs.jobtypes.common.tabular import Table, TableError, open_table
 from bgjobs.jobtypes.items import import_check, import_report, import_write
 from bgjobs.jobtypes.items.import_check import RowSpec
+from bgjobs.jobs.describe import file_text
+from bgjobs.jobtypes.common.describe import lookup
 
 ICON = '<path d="M9 6h12M9 12h12M9 18h12"/><path d="M4 6h.01M4 12h.01M4 18h.01"/>'
 FILE_PARAMS = ("file", "csv")  # "csv" is the parameter's former name, still accepted
@@ -98,6 +100,7 @@ def _import(ctx: JobContext, table: Table, spec: RowSpec, module: Module, valid_
     done = f"{written.total:,} imported" + (f", {verdict.rejected:,} rejected" if verdict.rejected else "")
     ctx.progress(verdict.rows, verdict.rows, f"{done} ({written.created:,} created, {written.updated:,} updated)")
     ctx.summary = {"created": written.created, "updated": written.updated}
+    ctx.summary_line = done
     if verdict.rejected:
         ctx.summary["rejected"] = verdict.rejected
     ctx.open_module(module.id)
@@ -110,6 +113,13 @@ def _rejection(verdict: import_check.Verdict, valid_rows: bool) -> str:
     more = verdict.rejected - len(verdict.first_errors)
     tail = f"\n…and {more:,} more." if more > 0 else ""
     return f"{head}\n" + "\n".join(verdict.first_errors) + tail + "\nDownload the rejected rows (CSV) from the details to fix them."
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    template = lookup(ImportTemplate, params.get("template_id"))
+    upload = next((params[name] for name in FILE_PARAMS if params.get(name)), {})
+    return [("Import template", template.name if template else "(no longer exists)"),
+            ("File", file_text({**upload, "name": params.get("filename") or upload.get("name")}) if upload else "—")]
 
 
 TYPE = JobType(
@@ -129,6 +139,7 @@ TYPE = JobType(
                                           "is offered); default false: all rows or none", required=False),
     ),
     form="modules",
+    describe_params=describe,
     plan=plan,
     run=run,
 )

@@ -12,6 +12,7 @@ from bgjobs.jobs.types import InvalidParams, JobType, Param, Plan
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
 from bgjobs.jobtypes.common.cells import neutralise_row
+from bgjobs.jobtypes.common import describe as shown
 
 FORMATS = ("csv", "xlsx")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,16 +26,19 @@ def plan(params: dict, user) -> Plan:
     fmt = (p.as_str(params, "format", "export format") or "csv").lower()
     if fmt not in FORMATS:
         raise InvalidParams("The export format must be CSV or XLSX.")
+    batch, count = p.batch_of(module, params)
+    scope = f" ({count:,} items of batch {batch})" if batch else ""
     return Plan(
-        params={"module_id": module.id, "fields": fields, "format": fmt},
-        description=f"{module.name}: {len(fields)} field{'s' if len(fields) != 1 else ''} as {fmt.upper()}",
+        params={"module_id": module.id, "fields": fields, "format": fmt, **({"batch_id": batch} if batch else {})},
+        description=f"{module.name}{scope}: {len(fields)} field{'s' if len(fields) != 1 else ''} as {fmt.upper()}",
     )
 
 
 def rows(ctx: JobContext, module_id: int, fields: list[str]):
-    """Items in id order, fetched a chunk at a time (keyset on id), as lists of cell values with
-    formula-like text neutralised (numbers stay numbers)."""
-    for chunk in module_items.chunks(ctx, module_id, verb="Exported", start="Starting export"):
+    """Items (of the batch, if one was given) in id order, fetched a chunk at a time (keyset on
+    id), as lists of cell values with formula-like text neutralised (numbers stay numbers)."""
+    for chunk in module_items.chunks(ctx, module_id, verb="Exported", start="Starting export",
+                                     batch_id=ctx.params.get("batch_id")):
         for item in chunk:
             yield neutralise_row(module_items.cells(item, fields))
 
@@ -62,6 +66,13 @@ def run(ctx: JobContext) -> None:
             sheet.append(row)
         book.save(ctx.output(name, XLSX_MIME))
     ctx.summary = {"items": ctx.final_progress().get("progress_done", 0)}
+    ctx.summary_line = f"{ctx.summary['items']:,} items exported as {fmt.upper()}"
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    module = shown.module_of(params)
+    return [shown.module_line(module, params), *shown.batch_line(params),
+            ("Fields", shown.field_labels(module, params.get("fields"))), ("Format", str(params.get("format", "")).upper())]
 
 
 TYPE = JobType(
@@ -77,8 +88,11 @@ TYPE = JobType(
         Param("module_id", "int", "The module to export"),
         Param("fields", "list[str]", "Field names to include (default: all)", required=False),
         Param("format", "choice", "File format", required=False, choices=FORMATS),
+        Param("batch_id", "str", "Only the items of this BatchID (the batch view's actions send it)", required=False,
+              label="Batch"),
     ),
     form="module",
+    describe_params=describe,
     plan=plan,
     run=run,
 )

@@ -16,6 +16,7 @@ from bgjobs.timeutil import utcnow
 from bgjobs.jobtypes.common import items as module_items
 from bgjobs.jobtypes.common import checks as p
 from bgjobs.jobtypes.common.cells import neutralise_row
+from bgjobs.jobtypes.common import describe as shown
 from bgjobs.jobtypes.items.module_export import XLSX_MIME
 
 AGGREGATES = ("Count", "Sum", "Min", "Max", "Average")
@@ -27,8 +28,11 @@ def plan(params: dict, user) -> Plan:
     module = p.module(params)
     statuses = [p.known_status(module, s) for s in dict.fromkeys(p.as_str_list(params, "statuses"))]
     scope = ", ".join(f"“{s}”" for s in statuses) + " items" if statuses else "all items"
+    batch, count = p.batch_of(module, params)
+    if batch:
+        scope += f" of batch {batch} ({count:,} items)"
     return Plan(
-        params={"module_id": module.id, "statuses": statuses},
+        params={"module_id": module.id, "statuses": statuses, **({"batch_id": batch} if batch else {})},
         description=f"{module.name}: report of {scope}",
     )
 
@@ -59,11 +63,14 @@ class Totals:
         return [self.count, self.sum, self.min, self.max, average]
 
 
-def summary_rows(module: Module, statuses: list[str], counts: Counter, totals: dict[str, Totals]):
+def summary_rows(module: Module, statuses: list[str], counts: Counter, totals: dict[str, Totals],
+                 batch: str | None = None):
     shown = statuses or [*module.statuses, *sorted(set(counts) - set(module.statuses))]
     yield ["Report", module.name]
     yield ["Generated (UTC)", utcnow().strftime("%Y-%m-%d %H:%M")]
     yield ["Statuses", ", ".join(statuses) if statuses else "All"]
+    if batch:
+        yield ["Batch", batch]
     yield []
     yield ["Status", "Items"]
     for status in shown:
@@ -86,18 +93,27 @@ def run(ctx: JobContext) -> None:
     book = Workbook(write_only=True)  # each sheet streams to its own temp file
     summary, items = book.create_sheet("Summary"), book.create_sheet("Items")
     items.append(neutralise_row(module_items.columns(fields)))
-    for chunk in module_items.chunks(ctx, module.id, statuses, verb="Reported", start="Starting report"):
+    for chunk in module_items.chunks(ctx, module.id, statuses, verb="Reported", start="Starting report",
+                                     batch_id=ctx.params.get("batch_id")):
         for row in chunk:
             counts[row.status] += 1
             for name, total in totals.items():
                 total.add(row.data.get(name))
             items.append(neutralise_row(module_items.cells(row, fields)))
-    for line in summary_rows(module, statuses, counts, totals):  # names and statuses are text too
-        summary.append(neutralise_row(line))
+    for line in summary_rows(module, statuses, counts, totals, ctx.params.get("batch_id")):
+        summary.append(neutralise_row(line))  # names and statuses are text too
     book.save(ctx.output(f"{module_items.slug(module)}-report.xlsx", XLSX_MIME))
     n = sum(counts.values())
     ctx.progress(n, n, f"Report of {n:,} items ready")
     ctx.summary = {"items": n, "statuses": dict(counts)}
+    ctx.summary_line = f"Report of {n:,} item{'s' if n != 1 else ''}"
+
+
+def describe(params: dict) -> list[tuple[str, str]]:
+    module = shown.module_of(params)
+    statuses = params.get("statuses") or []
+    return [shown.module_line(module, params), *shown.batch_line(params),
+            ("Statuses", ", ".join(statuses) if statuses else "All")]
 
 
 TYPE = JobType(
@@ -112,8 +128,11 @@ TYPE = JobType(
     params=(
         Param("module_id", "int", "The module to report on"),
         Param("statuses", "list[str]", "Only items in these workflow statuses (default: all)", required=False),
+        Param("batch_id", "str", "Only the items of this BatchID (the batch view's actions send it)", required=False,
+              label="Batch"),
     ),
     form="module",
+    describe_params=describe,
     plan=plan,
     run=run,
 )

@@ -174,3 +174,10 @@ def test_bulk_edit_keeps_the_key_field_to_one_item(app, users, login):
     response = login("alice").post("/start/bulk_edit", data={"module_id": "1", "item_ids": ["1", "2"], "field": "",
                                                              "value": "x"}, follow_redirects=True)
     assert "Choose a field to set and the value to give it." in response.get_data(as_text=True)
+def test_a_partial_bulk_change_status_says_so_in_words(app, users, work):
+    # Items 1..8 are In Review, Approved, Published, Draft, twice; only Draft and Approved may move to In Review.
+    created = submit("bulk_change_status", users["alice"], module_id=1, item_ids=list(range(1, 9)), to_status="In Review")
+    work()
+    done = job(created.id)
+    assert done.status == "completed" and done.progress_done == done.progress_total == 8
+    assert done.summary_line == "4 moved to In Review; 2 already In Review; 2 skipped: not allowed from Published"
