@@ -121,9 +121,7 @@ class RowView:
     watch: bool = False  # the page keeps polling while this row can still change
     place: str = ""  # a waiting job's place in line (bgjobs.jobs.waiting), when Redis says
     queue_paused: bool = False  # waiting on a queue an admin paused
-    # An import's rejected rows: the row says how many ("n imported, k rejected"), the details link
-    # to the CSV of them (kept for a failed job too).
-    outcome: str = ""
+    # An import's rejected rows: the details link to the CSV of them (kept for a failed job too).
     report_url: str | None = None
 
     @property
@@ -186,7 +184,6 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         expires=expires,
         owner_name=owner_names.get(job.owner_id, "System"),
         error_summary=error.splitlines()[0] if error else "",
-        outcome=job.progress_message if status is JobStatus.COMPLETED and rejected else "",
         report_url=url_for("reports.rejected_rows", job_id=job.id) if rejected else None,
         can_stop=actions.can_stop(job, user),
         can_delete=actions.can_delete(job, user),
