@@ -74,11 +74,12 @@ def run(ctx: JobContext) -> None:
     table = read_table(ctx.input_path("file"))
     images_dir = documents.item_dir(item.id, "images")
     images = {p.name for p in images_dir.iterdir() if p.is_file()}
+    total = sum(1 for _ in table)  # a streamed first pass: a file that is too long fails at once
+    if total > studio_rules.MAX_INPUTS:
+        raise InvalidParams(f"The file has {total:,} rows, more than the {studio_rules.MAX_INPUTS:,} inputs a print "
+                            "request holds. Split the file into several requests.")
     valid, errors, failed_rows = [], [], []
     for count, row in enumerate(table, 1):
-        if count > studio_rules.MAX_INPUTS:
-            raise InvalidParams(f"The file has more than {studio_rules.MAX_INPUTS:,} rows; a print request holds "
-                                f"at most {studio_rules.MAX_INPUTS:,} inputs. Split the file into several requests.")
         if row.error:
             problems, raw = [row.error.split(": ", 1)[-1]], {}
         else:
@@ -90,8 +91,8 @@ def run(ctx: JobContext) -> None:
             failed_rows.append((raw, "; ".join(problems)))
         else:
             valid.append(values)
-        ctx.progress(count, 0, f"Checked {count:,} rows")
-    total = len(valid) + len(errors)
+        if count % 100 == 0 or count == total:
+            ctx.progress(count, total, f"Checked {count:,} of {total:,} rows")
     if not total:
         raise InvalidParams("The file has a header but no rows to import.")
     report = write_report(ctx, item.id, table.header, failed_rows) if errors else None

@@ -177,7 +177,7 @@ def test_more_than_ten_thousand_rows_are_refused_with_a_clear_message(app, users
     created = import_file(users, item, text)
     work()
     done = job(created.id)
-    assert done.status == "failed" and "more than 10,000 rows" in done.error
+    assert done.status == "failed" and "The file has 10,001 rows, more than the 10,000 inputs" in done.error
     assert len(inputs_of(item.id)) == 12
 
 
