@@ -19,7 +19,8 @@ def test_job_types_list_labels_capabilities_and_parameters(app, login):
     assert stoppable == {"module_export", "report_download", "run_converters", "generate_missing_previews", "clean_media_holders"}
     assert [p["name"] for p in types["module_export"]["parameters"]] == ["module_id", "fields", "format"]
     available = {i for i, t in types.items() if t["available"]}
-    assert available == {"module_export", "report_download", "bulk_change_status", "bulk_edit", "bulk_create", "item_import"}
+    assert available == {"module_export", "report_download", "bulk_change_status", "bulk_edit", "bulk_create", "item_import",
+                         "merge_pdf_inline", "cas_import_inputs", "cas_generate_outputs", "cas_merge_pdf"}
     assert [p["name"] for p in types["bulk_edit"]["parameters"]] == ["module_id", "item_ids", "values"]
     assert types["run_converters"]["available"] is False and types["run_converters"]["parameters"] == []
 

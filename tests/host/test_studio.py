@@ -99,7 +99,7 @@ def test_failed_import_lists_rows_and_offers_the_csv_to_fix(app, login, work):
     page = text(browser.get(f"/studio/{item.id}/inputs"))
     assert "Row 2: name is required" in page and "nothing imported" in page
     report = browser.get(f"/studio/{item.id}/import-errors.csv")
-    assert report.status_code == 200 and text(report).splitlines() == ["name,title,Error", ",Nobody,name is required"]
+    assert report.status_code == 200 and text(report).splitlines() == ["name,title,Error", ",Nobody,name is required", "Ada,Countess,"]
 
 
 def test_merge_settings_are_checked_when_saved_with_a_preview(app, login):

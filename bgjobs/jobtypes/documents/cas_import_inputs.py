@@ -78,7 +78,7 @@ def run(ctx: JobContext) -> None:
     if total > studio_rules.MAX_INPUTS:
         raise InvalidParams(f"The file has {total:,} rows, more than the {studio_rules.MAX_INPUTS:,} inputs a print "
                             "request holds. Split the file into several requests.")
-    valid, errors, failed_rows = [], [], []
+    valid, errors, every_row = [], [], []  # every row goes into the report, so it can be fixed and imported whole
     for count, row in enumerate(table, 1):
         if row.error:
             problems, raw = [row.error.split(": ", 1)[-1]], {}
@@ -88,14 +88,14 @@ def run(ctx: JobContext) -> None:
             problems = check_row(values, fields, images)
         if problems:
             errors.append(f"Row {row.number}: " + "; ".join(problems))
-            failed_rows.append((raw, "; ".join(problems)))
         else:
             valid.append(values)
+        every_row.append((raw, "; ".join(problems)))
         if count % 100 == 0 or count == total:
             ctx.progress(count, total, f"Checked {count:,} of {total:,} rows")
     if not total:
         raise InvalidParams("The file has a header but no rows to import.")
-    report = write_report(ctx, item.id, table.header, failed_rows) if errors else None
+    report = write_report(ctx, item.id, table.header, every_row) if errors else None
     request.last_import = {"job_id": ctx.job_id, "errors": errors[:defaults.MAX_REPORTED_ROWS],
                            "error_count": len(errors), "report": report,
                            "imported": 0 if errors and ctx.params["mode"] == "all" else len(valid)}
@@ -112,8 +112,8 @@ def run(ctx: JobContext) -> None:
 
 
 def write_report(ctx: JobContext, item_id: int, header: list[str], rows: list[tuple[dict, str]]) -> str:
-    """The rows in error with an Error column, as a CSV to fix and import again (cells that a
-    spreadsheet would run as formulas are neutralised)."""
+    """The file's rows with an Error column (empty for the valid ones), as a CSV to fix and import
+    again as a whole; cells a spreadsheet would run as formulas are neutralised."""
     path = documents.item_dir(item_id, "imports") / f"errors-{ctx.job_id}.csv"
     with open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)

@@ -124,13 +124,14 @@ def test_row_errors_are_listed_with_numbers_nothing_is_imported_and_the_report_r
     assert len(inputs_of(item.id)) == 12  # the seeded inputs are untouched
     report = storage.resolve(request_row(item.id).last_import["report"])
     lines = report.read_text().splitlines()
-    assert lines[0] == "Name,Title,Phone,E-mail,Error" and len(lines) == 3
+    assert lines[0] == "Name,Title,Phone,E-mail,Error" and len(lines) == 5
+    assert lines[1].endswith("marie@example.com,") and lines[3].endswith(",name is required")
     # Fix the two rows in the report and import it again: the Error column is ignored.
     fixed = report.read_text().replace(",No name,", "Lise Meitner,No name,").replace(long_title.strip(), "Countess")
     again = import_file(users, item, fixed)
     work()
     assert job(again.id).status == "completed", job(again.id).error
-    assert [r.values["name"] for r in inputs_of(item.id)] == ["Lise Meitner", "Ada Byron"]
+    assert [r.values["name"] for r in inputs_of(item.id)] == ["Marie Curie", "Niels Bohr", "Lise Meitner", "Ada Byron"]
 
 
 def test_import_the_valid_rows_when_chosen(app, users, work):
