@@ -7,6 +7,7 @@ Outputs are written to a fresh folder and take the place of the previous ones on
 input has rendered: a failed job leaves the request's outputs as they were and no partial PDF."""
 from __future__ import annotations
 
+import os
 import shutil
 
 from sqlalchemy import update
@@ -57,7 +58,7 @@ def run(ctx: JobContext) -> None:
                 images = {f.name: images_dir / str(row.values.get(f.name) or "")
                           for f in template_fields if f.kind == "image" and row.values.get(f.name)}
                 try:
-                    warnings = fields.render(background, template_fields, row.values, dst, images)
+                    warnings = fields.render(background, template_fields, row.values, dst, images, durable=False)
                 except pdf.DocumentError as exc:
                     raise InvalidParams(f"Input {row.position} could not be generated: {exc}. "
                                         "No output was changed.") from exc
@@ -70,6 +71,7 @@ def run(ctx: JobContext) -> None:
                 results.append({"row_id": row.id, "output_path": storage.relative(dst),
                                 "thumb_path": storage.relative(thumb) if thumb else None, "warnings": warnings})
                 ctx.progress(done, total, f"Generated {done:,} of {total:,} outputs")
+        os.sync()  # one flush for every output, before the rows point at them (not an fsync each)
         replace_outputs(item.id, results)
     for old in documents.item_dir(item.id).glob("outputs-*"):
         if old != folder:
