@@ -8,7 +8,7 @@ bare, in a process that has also built the app and loaded the job types (the eng
 size: a fork-per-job worker pays for every page its horses and itself touch after each fork). Prints "ready",
 waits for a line on stdin with --go (so several workers start together and start-up is not timed),
 works until the queue is empty, then prints one JSON line: seconds working and the peak RSS of
-its work horses (RUSAGE_CHILDREN, KiB)."""
+its work horses (RUSAGE_CHILDREN, KiB) and their CPU seconds."""
 from __future__ import annotations
 
 import json
@@ -47,8 +47,9 @@ def main(argv: list[str]) -> None:
     start = time.perf_counter()
     worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "horse_maxrss_kib": peak}), flush=True)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"seconds": seconds, "horse_maxrss_kib": children.ru_maxrss,
+                      "horse_cpu_seconds": children.ru_utime + children.ru_stime}), flush=True)
 
 
 if __name__ == "__main__":
