@@ -7,13 +7,14 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from bgjobs import defaults
 from bgjobs.host.studio import FORMULA_VARIABLES, PrintRequest, PrintTemplate
 from bgjobs.jobtypes.documents import filename
 from bgjobs.jobtypes.documents.fields import Field, check_fields
 from bgjobs.jobtypes.documents.pdf import DocumentError
 
-MAX_INPUTS = 10_000  # inputs per request: more than a print run needs, few enough to list and merge
-MAX_COPIES = 500  # copies of each output in a print file
+MAX_INPUTS = defaults.STUDIO_MAX_INPUTS
+MAX_COPIES = defaults.STUDIO_MAX_COPIES
 SHEETS = ("A4", "A3", "Letter")
 
 

@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from bgjobs import defaults
 from bgjobs.extensions import db
 from bgjobs.host import documents, studio_rules
 from bgjobs.host.models import Item, Module
 from bgjobs.host.studio import STEPS, PrintRequest, PrintTemplate, count_inputs, inputs_of
 from bgjobs.jobtypes.documents.pdf import DocumentError
 
-OUTPUTS_PER_PAGE = 24  # thumbnails per page of the Outputs step (the job makes the first page's)
-INPUTS_PER_PAGE = 100  # rows per page of the Inputs step's table
+OUTPUTS_PER_PAGE = defaults.STUDIO_THUMBNAILS  # the job makes the first page's thumbnails
+INPUTS_PER_PAGE = defaults.STUDIO_INPUTS_PER_PAGE
 
 
 @dataclass

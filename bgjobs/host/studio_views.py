@@ -10,6 +10,7 @@ from flask import (Blueprint, abort, flash, redirect, render_template, request, 
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
+from bgjobs import defaults
 from bgjobs.extensions import db
 from bgjobs.host import documents, studio_rules, studio_viewmodels
 from bgjobs.host.models import Item
@@ -82,7 +83,8 @@ def choose_template(item_id: int):
 def save_inputs(item_id: int):
     """The Inputs table's edits (v-<input id>-<field>), an added row, or a removed one."""
     item, found = _request(item_id)
-    names = studio_viewmodels.wizard(item, found, "template").field_names
+    template = db.session.get(PrintTemplate, found.template_id) if found.template_id else None
+    names = template.field_names if template else []
     if (removed := request.form.get("remove", type=int)) is not None:
         db.session.execute(db.delete(PrintInput).where(PrintInput.item_id == item.id, PrintInput.id == removed))
     for row in inputs_of(item.id):
@@ -182,7 +184,7 @@ def output_file(item_id: int, input_id: int, kind: str):
     if kind == "png":
         thumb = path.with_suffix(".png")
         if not thumb.is_file():
-            pdf.thumbnail(path, thumb, max_px=240)
+            pdf.thumbnail(path, thumb, max_px=defaults.STUDIO_THUMB_PX)
         return send_file(thumb, mimetype="image/png", max_age=3600)
     return send_file(path, mimetype="application/pdf", download_name=f"output-{row.position}.pdf")
 

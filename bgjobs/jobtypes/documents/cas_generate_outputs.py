@@ -12,6 +12,7 @@ import shutil
 
 from sqlalchemy import update
 
+from bgjobs import defaults
 from bgjobs.extensions import db
 from bgjobs.host import documents, studio_rules
 from bgjobs.host.studio import PrintInput, count_inputs, inputs_of
@@ -20,9 +21,9 @@ from bgjobs.jobs.context import JobContext
 from bgjobs.jobs.types import HEAVY, OPEN_ITEM, OPEN_STUDIO, InvalidParams, JobType, Param, Plan
 from bgjobs.jobtypes.documents import common, fields, pdf
 
-THUMBNAILS = 24  # outputs that get a thumbnail in the job: the Outputs step's first page
-THUMB_PX = 240
-CHUNK = 500  # inputs read (and their results written) at a time
+THUMBNAILS = defaults.STUDIO_THUMBNAILS
+THUMB_PX = defaults.STUDIO_THUMB_PX
+CHUNK = defaults.STUDIO_CHUNK
 ICON = '<path d="M6 9V3h12v6"/><rect x="3" y="9" width="18" height="8" rx="2"/><path d="M6 14h12v7H6z"/>'
 
 
