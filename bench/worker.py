@@ -10,7 +10,7 @@ those queues' preloads: the same size, since a fork-per-job worker pays for ever
 and itself touch after each fork). Prints "ready", waits for a line on stdin with --go (so several
 workers start together and start-up is not timed), works until the queues are empty, then prints
 one JSON line: seconds working, the peak RSS of its work horses (RUSAGE_CHILDREN, KiB) and its
-own RSS when ready (KiB)."""
+own RSS when ready (KiB), and its horses' CPU seconds."""
 from __future__ import annotations
 
 import json
@@ -54,8 +54,9 @@ def main(argv: list[str]) -> None:
     start = time.perf_counter()
     worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "horse_maxrss_kib": peak, "worker_rss_kib": ready_rss}), flush=True)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"seconds": seconds, "horse_maxrss_kib": children.ru_maxrss, "worker_rss_kib": ready_rss,
+                      "horse_cpu_seconds": children.ru_utime + children.ru_stime}), flush=True)
 
 
 def _weights() -> list[str]:

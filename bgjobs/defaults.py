@@ -80,3 +80,11 @@ MAX_REPORTED_ROWS = 20  # row errors quoted in a failed import's message
 IMPORT_CHECK_CHUNK = 1000  # rows checked (and their verdicts staged) per transaction
 IMPORT_WRITE_CHUNK = 500  # rows written to items per transaction
 MAX_IMPORT_FIELD = 131_072  # characters in one imported value; a longer one is a row error
+
+# -- documents and the Print Studio -------------------------------------------------------------
+STUDIO_MAX_INPUTS = 10_000  # inputs per print request: more than a print run needs, few enough to list and merge
+STUDIO_MAX_COPIES = 500  # copies of each output in one print file
+STUDIO_THUMBNAILS = 24  # outputs the generate job gives a thumbnail (the Outputs step's first page; others on view)
+STUDIO_THUMB_PX = 240  # a thumbnail's longer side
+STUDIO_CHUNK = 500  # inputs read, and their outputs recorded, per query while generating
+STUDIO_INPUTS_PER_PAGE = 100  # rows per page of the Inputs step's table

@@ -80,5 +80,8 @@ def seed(password: str, items: int = 500, archive_items: int = 0) -> dict:
             name="Quick stock update", module_id=products.id, key_field="sku",
             mapping={"SKU": "sku", "Stock": "stock"}, notify_user_ids=[],
         ))
+    from bgjobs.host.studio_seed import seed_documents  # print templates, a print request, a campaign
+
+    seed_documents(WORKFLOW)
     db.session.commit()
     return {name: user.id for name, user in users.items()}

@@ -66,7 +66,10 @@ def module(module_id: int):
 @login_required
 def item(item_id: int):
     found = db.session.get(Item, item_id) or abort(404, "No such item.")
-    return render_template("host/item.html", item=found, module=db.session.get(Module, found.module_id), forms=Forms())
+    from bgjobs.host.studio_viewmodels import item_extras  # inline lists, stored files, the studio
+
+    return render_template("host/item.html", item=found, module=db.session.get(Module, found.module_id), forms=Forms(),
+                           extras=item_extras(found))
 
 
 @bp.post("/start/<type_id>")

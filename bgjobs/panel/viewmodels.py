@@ -203,8 +203,9 @@ def open_url(kind: str, job: Job) -> str | None:
         return url_for("host.module", module_id=target["module_id"], batch=target.get("batch_id"))
     if kind == OPEN_ITEM and target.get("item_id"):
         return url_for("host.item", item_id=target["item_id"])
-    if kind == OPEN_STUDIO and target.get("studio_step"):
-        return target["studio_step"]
+    if kind == OPEN_STUDIO and target.get("studio_step") and target.get("item_id"):
+        # the wizard step by name: the URL is built here, so it follows the routes
+        return url_for("studio.wizard", item_id=target["item_id"], step=target["studio_step"])
     return None
 
 

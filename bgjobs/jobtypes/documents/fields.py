@@ -174,10 +174,11 @@ def missing_required(fields: Sequence[Field], values: Mapping[str, str],
 
 
 def render(background: StrPath, fields: Sequence[Field], values: Mapping[str, str], dst: StrPath,
-           images: Mapping[str, StrPath] | None = None) -> list[str]:
+           images: Mapping[str, StrPath] | None = None, *, durable: bool = True) -> list[str]:
     """Fill the template into `dst` (written atomically) and return warnings for the caller to
     list: text that does not fit, characters the font lacks, missing or unreadable images.
-    DocumentError if the background or the fields are unusable or a required field is empty."""
+    DocumentError if the background or the fields are unusable or a required field is empty.
+    durable=False leaves the fsync to a caller that writes many outputs (pdf.atomic_file)."""
     register_fonts()
     reader = open_pdf(background, "The template background")
     boxes = [page.mediabox for page in reader.pages]
@@ -207,7 +208,7 @@ def render(background: StrPath, fields: Sequence[Field], values: Mapping[str, st
         box = boxes[index]  # the overlay's origin is the media box's corner, which need not be (0, 0)
         writer.pages[index].merge_transformed_page(
             overlay.pages[index], Transformation().translate(float(box.left), float(box.bottom)))
-    save(writer, dst)
+    save(writer, dst, durable=durable)
     return warnings
 
 

@@ -65,15 +65,17 @@ def check_pdf(path: StrPath) -> int:
 
 
 @contextmanager
-def atomic_file(dst: StrPath) -> Iterator[BinaryIO]:
-    """A binary file to write that becomes `dst` only when the block ends without an error."""
+def atomic_file(dst: StrPath, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """A binary file to write that becomes `dst` only when the block ends without an error.
+    durable=False skips the fsync, for a caller that writes many files and syncs them once."""
     dst = Path(dst)
     tmp = dst.with_name(f".{dst.name}.{secrets.token_hex(4)}.part")
     try:
         with open(tmp, "xb") as fh:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, dst)
     except BaseException:
         with suppress(FileNotFoundError):
@@ -81,9 +83,9 @@ def atomic_file(dst: StrPath) -> Iterator[BinaryIO]:
         raise
 
 
-def save(writer: PdfWriter, dst: StrPath) -> None:
+def save(writer: PdfWriter, dst: StrPath, *, durable: bool = True) -> None:
     """Write `writer` to `dst` atomically (temp file beside it, then os.replace)."""
-    with atomic_file(dst) as fh:
+    with atomic_file(dst, durable=durable) as fh:
         writer.write(fh)
 
 
