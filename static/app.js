@@ -208,6 +208,16 @@
     if (target) target.focus();
   }
 
+  // A changed poll may answer with only the rows that moved (swapped out of band) and the new
+  // version in #panel-version; the panel's poll asks with that version, not the one it was built with.
+  document.addEventListener("htmx:configRequest", e => {
+    const version = e.detail.elt.id === "panel" && document.getElementById("panel-version");
+    if (!version || !e.detail.path.startsWith("/jobs/poll")) return;
+    const url = new URL(e.detail.path, location.href);
+    url.searchParams.set("v", version.dataset.version);
+    e.detail.path = url.pathname + url.search;
+  });
+
   // ---- reconnecting ------------------------------------------------------------------------
   function connection(ok) {
     const line = document.getElementById("connection");

@@ -82,7 +82,7 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
     try:
         with get_redis().pipeline() as pipe:  # the enqueue and the viewers' signal: one round trip
             enqueue(job_id, job_type.timeout, pipeline=pipe)
-            changes.bump([actor.id, *recipients], system, pipeline=pipe)
+            changes.bump([actor.id, *recipients], system, pipeline=pipe, job_ids=[job_id])
             pipe.execute()
     except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back
         log.exception("enqueue of job %s failed; reconcile will retry", job_id)
@@ -172,4 +172,4 @@ def remove(job_id: str, user: User) -> None:
     db.session.commit()
     storage.remove_job_files(job_id)
     storage.remove_inputs(job_id)
-    changes.bump(viewer_ids, system)
+    changes.bump(viewer_ids, system, job_ids=[job_id])

@@ -2,10 +2,12 @@
 and page 10,000 cost the same and nothing repeats or is skipped while new jobs arrive."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import defer
 
 from bgjobs import defaults
 from bgjobs.extensions import db
@@ -45,6 +47,33 @@ class Page:
 def page(user: User, origin: Origin, status: JobStatus | None, after: Cursor | None = None,
          before: Cursor | None = None, size: int = PAGE_SIZE) -> Page:
     """One page. `after` continues towards older jobs (Next), `before` towards newer (Previous)."""
+    ids, more, going_back = _page_rows(user, origin, status, after, before, size)
+    jobs = _load([row.id for row in ids])
+    has_newer = going_back and more or (after is not None and bool(ids))
+    has_older = more if not going_back else bool(ids)
+    first, last = (ids[0], ids[-1]) if ids else (None, None)
+    return Page(
+        jobs=jobs,
+        newer=Cursor(first.created_at, first.id) if has_newer and first else None,
+        older=Cursor(last.created_at, last.id) if has_older and last else None,
+    )
+
+
+def page_ids(user: User, origin: Origin, status: JobStatus | None, after: Cursor | None = None,
+             before: Cursor | None = None, size: int = PAGE_SIZE) -> list[str]:
+    """The ids `page` would show, newest first, from the index alone (no row is loaded): what a
+    changed poll compares with the page the browser shows."""
+    return [row.id for row in _page_rows(user, origin, status, after, before, size)[0]]
+
+
+def membership(ids: list[str]) -> str:
+    """A short digest of a page's ids in order, carried by the poll to tell a changed page."""
+    return hashlib.blake2b(" ".join(ids).encode(), digest_size=6).hexdigest()
+
+
+def _page_rows(user, origin, status, after, before, size):
+    """(id, created_at) rows of the page in display order, whether more lie beyond, and whether
+    it was reached going back."""
     created, ident, base = _columns(user, origin, status)
     going_back = before is not None and after is None
     query = base
@@ -64,16 +93,8 @@ def page(user: User, origin: Origin, status: JobStatus | None, after: Cursor | N
     if going_back:
         ids.reverse()
         if not more:  # reached the newest jobs: show a full first page instead of a short one
-            return page(user, origin, status, size=size)
-    jobs = _load([row.id for row in ids])
-    has_newer = going_back and more or (after is not None and bool(ids))
-    has_older = more if not going_back else bool(ids)
-    first, last = (ids[0], ids[-1]) if ids else (None, None)
-    return Page(
-        jobs=jobs,
-        newer=Cursor(first.created_at, first.id) if has_newer and first else None,
-        older=Cursor(last.created_at, last.id) if has_older and last else None,
-    )
+            return _page_rows(user, origin, status, None, None, size)
+    return ids, more, going_back
 
 
 def _columns(user: User, origin: Origin, status: JobStatus | None):
@@ -93,11 +114,17 @@ def _columns(user: User, origin: Origin, status: JobStatus | None):
     return created, ident, query
 
 
-def _load(ids: list[str]) -> list[Job]:
+def _load(ids: list[str], *options) -> list[Job]:
     if not ids:
         return []
-    by_id = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(ids)))}
+    by_id = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(ids)).options(*options))}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def load(ids: list[str], light: bool = False) -> list[Job]:
+    """These jobs, in this order; light leaves out the parameters and summary (a progress update
+    shows neither, and a bulk job's parameters can list 100,000 ids)."""
+    return _load(ids, defer(Job.params), defer(Job.summary)) if light else _load(ids)
 
 
 def _active(user: User):

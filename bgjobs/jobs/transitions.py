@@ -79,7 +79,7 @@ def _move(job_id: str, sources: list[str], values: dict, extra_where=(), before_
     if before_commit is not None:
         before_commit()
     db.session.commit()
-    changes.bump(viewer_ids, system)
+    changes.bump(viewer_ids, system, job_ids=[job_id])
     return Moved(row.type, row.params, row.owner_id, row.batch_id, viewer_ids, system)
 
 
@@ -98,7 +98,7 @@ def progress(job_id: str, done: int, total: int, message: str, viewer_ids: list[
             .values(progress_done=done, progress_total=total, progress_message=message[:255])
         )
     if result.rowcount:
-        changes.bump(viewer_ids, system)
+        changes.bump(viewer_ids, system, job_ids=[job_id], kind=changes.PROGRESS)
 
 
 def complete(job_id: str, values: dict) -> Moved | None:
@@ -150,7 +150,7 @@ def expire_due(job_ids: list[str], now: datetime | None = None) -> int:
     # disk (the orphan sweep removes it), never a Completed row offering a download that is gone.
     for job_id in ids:
         storage.remove_job_files(job_id)
-    changes.bump([r.owner_id for r in rows] + list(recipients), any(r.origin == SYSTEM for r in rows))
+    changes.bump([r.owner_id for r in rows] + list(recipients), any(r.origin == SYSTEM for r in rows), job_ids=ids)
     return len(rows)
 
 

@@ -217,7 +217,9 @@ class PanelView:
 
     @property
     def poll_url(self) -> str:
-        return url_for("panel.poll", v=self.version, **self.args, **self.cursor_args)
+        # m: the page's membership, so a changed poll can answer with only the rows that moved.
+        shown = listing.membership([row.id for row in self.rows])
+        return url_for("panel.poll", v=self.version, m=shown, **self.args, **self.cursor_args)
 
     @property
     def filters(self) -> list[tuple[str, str]]:

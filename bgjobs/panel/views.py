@@ -11,6 +11,7 @@ from bgjobs.jobs import changes
 from bgjobs.jobs import storage
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
+from bgjobs.panel import changedpoll
 from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, row_view
 
 bp = Blueprint("panel", __name__)
@@ -80,7 +81,12 @@ def _unchanged_or_version():
 @bp.get("/jobs/poll")
 def poll():
     answer, _ = _unchanged_or_version()
-    return answer or _fragment()
+    if answer:
+        return answer
+    tab, status, after, before = _panel_args()
+    partial = changedpoll.answer(current_user, TABS[tab], status, after, before,
+                                 request.args.get("v"), request.args.get("m"))
+    return partial or _fragment()
 
 
 @bp.get("/jobs/badge")
