@@ -218,6 +218,25 @@
     e.detail.path = url.pathname + url.search;
   });
 
+  // Find: the form sends the tab and status the address bar shows (the panel's links change them),
+  // and shows the URL's filters again after Back or a history restore.
+  document.addEventListener("htmx:configRequest", e => {
+    if (e.detail.elt.id !== "find") return;
+    const here = new URLSearchParams(location.search);
+    ["tab", "status"].forEach(name => { if (here.get(name)) e.detail.parameters[name] = here.get(name); });
+  });
+  function syncFind() {
+    const form = document.getElementById("find");
+    if (!form) return;
+    const here = new URLSearchParams(location.search);
+    ["q", "type", "from", "to", "tab", "status"].forEach(name => {
+      const field = form.elements[name];
+      if (field && document.activeElement !== field) field.value = here.get(name) || (name === "tab" ? "user" : name === "status" ? "all" : "");
+    });
+  }
+  document.addEventListener("htmx:historyRestore", syncFind);
+  window.addEventListener("popstate", () => setTimeout(syncFind, 0));
+
   // ---- reconnecting ------------------------------------------------------------------------
   function connection(ok) {
     const line = document.getElementById("connection");
@@ -272,6 +291,7 @@
   });
 
   function init() {
+    syncFind();
     statusBefore = snapshot();
     activeBefore = activeIds();
     applyDetails(document);

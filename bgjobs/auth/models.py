@@ -26,6 +26,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     # Only a digest is stored: a leaked database does not leak usable tokens.
     api_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))  # the browser's IANA zone, e.g. Europe/Paris
 
     @property
     def is_admin(self) -> bool:

@@ -11,7 +11,9 @@ from sqlalchemy.orm import defer
 
 from bgjobs import defaults
 from bgjobs.extensions import db
+from bgjobs.jobs import search
 from bgjobs.jobs.models import Job, JobRecipient
+from bgjobs.jobs.search import Find
 from bgjobs.jobs.statuses import ACTIVE, JobStatus, Origin
 from bgjobs.auth.models import User
 
@@ -45,9 +47,10 @@ class Page:
 
 
 def page(user: User, origin: Origin, status: JobStatus | None, after: Cursor | None = None,
-         before: Cursor | None = None, size: int = PAGE_SIZE) -> Page:
-    """One page. `after` continues towards older jobs (Next), `before` towards newer (Previous)."""
-    ids, more, going_back = _page_rows(user, origin, status, after, before, size)
+         before: Cursor | None = None, size: int = PAGE_SIZE, find: Find | None = None) -> Page:
+    """One page. `after` continues towards older jobs (Next), `before` towards newer (Previous);
+    `find` narrows it (type, dates, text) with the same keyset pages."""
+    ids, more, going_back = _page_rows(user, origin, status, after, before, size, find)
     jobs = _load([row.id for row in ids])
     has_newer = going_back and more or (after is not None and bool(ids))
     has_older = more if not going_back else bool(ids)
@@ -60,10 +63,10 @@ def page(user: User, origin: Origin, status: JobStatus | None, after: Cursor | N
 
 
 def page_ids(user: User, origin: Origin, status: JobStatus | None, after: Cursor | None = None,
-             before: Cursor | None = None, size: int = PAGE_SIZE) -> list[str]:
+             before: Cursor | None = None, size: int = PAGE_SIZE, find: Find | None = None) -> list[str]:
     """The ids `page` would show, newest first, from the index alone (no row is loaded): what a
     changed poll compares with the page the browser shows."""
-    return [row.id for row in _page_rows(user, origin, status, after, before, size)[0]]
+    return [row.id for row in _page_rows(user, origin, status, after, before, size, find)[0]]
 
 
 def membership(ids: list[str]) -> str:
@@ -71,10 +74,10 @@ def membership(ids: list[str]) -> str:
     return hashlib.blake2b(" ".join(ids).encode(), digest_size=6).hexdigest()
 
 
-def _page_rows(user, origin, status, after, before, size):
+def _page_rows(user, origin, status, after, before, size, find=None):
     """(id, created_at) rows of the page in display order, whether more lie beyond, and whether
     it was reached going back."""
-    created, ident, base = _columns(user, origin, status)
+    created, ident, base = _columns(user, origin, status, find)
     going_back = before is not None and after is None
     query = base
     # (created, id) beyond the cursor, written as a range on created plus a tie-break, so the
@@ -93,17 +96,19 @@ def _page_rows(user, origin, status, after, before, size):
     if going_back:
         ids.reverse()
         if not more:  # reached the newest jobs: show a full first page instead of a short one
-            return _page_rows(user, origin, status, None, None, size)
+            return _page_rows(user, origin, status, None, None, size, find)
     return ids, more, going_back
 
 
-def _columns(user: User, origin: Origin, status: JobStatus | None):
+def _columns(user: User, origin: Origin, status: JobStatus | None, find: Find | None = None):
     """The (created_at, id) columns to order by and the filtered query of (id, created_at)."""
     if origin is Origin.SYSTEM and not user.is_admin:
         created, ident = JobRecipient.created_at, JobRecipient.job_id
         query = select(ident.label("id"), created.label("created_at")).where(JobRecipient.user_id == user.id)
         if status is not None:
             query = query.where(JobRecipient.status == status.value)
+        if find:  # a recipient's notified jobs are few: the job's own columns through its key
+            query = query.join(Job, Job.id == ident).where(*search.conditions(find, created))
         return created, ident, query
     created, ident = Job.created_at, Job.id
     query = select(ident, created).where(Job.origin == origin.value)
@@ -111,7 +116,7 @@ def _columns(user: User, origin: Origin, status: JobStatus | None):
         query = query.where(Job.owner_id == user.id)
     if status is not None:
         query = query.where(Job.status == status.value)
-    return created, ident, query
+    return created, ident, query.where(*search.conditions(find, created))
 
 
 def _load(ids: list[str], *options) -> list[Job]:

@@ -29,6 +29,12 @@ class Job(db.Model):
         Index("ix_jobs_origin_status_page", "origin", "status", "created_at", "id"),
         # Expiry sweep and reconcile look up by status and a time.
         Index("ix_jobs_status_expires", "status", "expires_at"),
+        # Find any job: a type filter seeks like a status filter (text search: see the migration).
+        Index("ix_jobs_owner_type_page", "owner_id", "origin", "type", "created_at", "id"),
+        Index("ix_jobs_origin_type_page", "origin", "type", "created_at", "id"),
+        # Duplicate guard: the owner's active jobs with the same plan.
+        Index("ix_jobs_owner_params_hash", "owner_id", "params_hash", "status"),
+        Index("ix_jobs_rerun_of", "rerun_of"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_job_id)
@@ -57,6 +63,9 @@ class Job(db.Model):
     expires_at: Mapped[datetime | None]
     stop_requested_at: Mapped[datetime | None]
     enqueue_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    rerun_of: Mapped[str | None] = mapped_column(String(32))  # the job this one runs again
+    progress_at: Mapped[datetime | None]  # the last progress write, for "No progress for 5 min"
+    params_hash: Mapped[str | None] = mapped_column(String(32))  # the plan's type and parameters
 
     @property
     def state(self) -> JobStatus:

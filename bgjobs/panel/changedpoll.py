@@ -19,12 +19,12 @@ PARTIAL_HEADERS = {"HX-Reswap": "none"}
 
 
 def answer(user, origin: Origin, status: JobStatus | None, after, before, seen: str | None,
-           shown: str | None) -> Response | None:
+           shown: str | None, find=None) -> Response | None:
     """The rows that changed since `seen` on the page whose membership digest is `shown`, or None."""
     since = changes.since(user.id, user.is_admin, seen) if shown else None
     if since is None:
         return None
-    ids = listing.page_ids(user, origin, status, after, before)
+    ids = listing.page_ids(user, origin, status, after, before, find=find)
     if listing.membership(ids) != shown:
         return None
     moved = [i for i in ids if i in since.status]

@@ -206,10 +206,11 @@ class PanelView:
     cursor_args: dict = field(default_factory=dict)
     badge: int | None = None  # set on fragments, which update the header badge out of band
     badge_ids: list[str] = field(default_factory=list)
+    find_args: dict = field(default_factory=dict)  # type, from, to, q as in the URL
 
     @property
     def args(self) -> dict:
-        return {"tab": self.tab, "status": self.status.value if self.status else "all"}
+        return {"tab": self.tab, "status": self.status.value if self.status else "all", **self.find_args}
 
     def link(self, **changes) -> str:
         """The panel URL with this view's tab and filter, changed as given."""
@@ -227,12 +228,16 @@ class PanelView:
 
     @property
     def empty_message(self) -> str:
+        if self.find_args:
+            return "No jobs match these filters."
         if self.status is None:
             return "No background jobs yet." if self.tab == "user" else "No system generated jobs."
         return f"No {self.status.label.lower()} jobs."
 
     @property
     def empty_hint(self) -> str:
+        if self.find_args:
+            return "Clear the filters to see every job."
         if self.status is not None:
             return "Choose All to see every job."
         if self.tab == "user":
@@ -241,13 +246,14 @@ class PanelView:
 
 
 def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str,
-               cursor_args: dict, badge: tuple[int, list[str]] | None = None) -> PanelView:
+               cursor_args: dict, badge: tuple[int, list[str]] | None = None, find_args: dict | None = None) -> PanelView:
     """badge: the active jobs' count and ids, on fragments (they update the header out of band)."""
     names = owner_names(page.jobs, user)
     now = utcnow()
     rows = [row_view(job, user, names, now) for job in page.jobs]
     count, ids = badge if badge is not None else (None, [])
-    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids)
+    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids,
+                     find_args or {})
 
 
 class HeaderView:

@@ -11,7 +11,7 @@ from bgjobs.jobs import changes
 from bgjobs.jobs import storage
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
-from bgjobs.panel import changedpoll
+from bgjobs.panel import changedpoll, findargs
 from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, row_view
 
 bp = Blueprint("panel", __name__)
@@ -36,12 +36,13 @@ def _panel_args():
 
 def _panel(with_badge: bool = False):
     tab, status, after, before = _panel_args()
+    find, find_args = findargs.parse(request.args, current_user.timezone)
     # The version is read before the query: a change that lands in between shows on the next poll.
     version = changes.version(current_user.id, current_user.is_admin)
-    page = listing.page(current_user, TABS[tab], status, after=after, before=before)
+    page = listing.page(current_user, TABS[tab], status, after=after, before=before, find=find)
     cursor_args = {k: request.args[k] for k in ("after", "before") if request.args.get(k)}
     badge = listing.active(current_user) if with_badge else None
-    return panel_view(current_user, page, tab, status, version, cursor_args, badge)
+    return panel_view(current_user, page, tab, status, version, cursor_args, badge, find_args)
 
 
 def _fragment():
@@ -59,7 +60,7 @@ def home():
 def index():
     if request.htmx and not request.htmx.history_restore_request:
         return _fragment()
-    return render_template("panel/index.html", panel=_panel())
+    return render_template("panel/index.html", panel=_panel(), type_choices=findargs.type_choices())
 
 
 def _unchanged_or_version():
@@ -84,8 +85,9 @@ def poll():
     if answer:
         return answer
     tab, status, after, before = _panel_args()
+    find, _ = findargs.parse(request.args, current_user.timezone)
     partial = changedpoll.answer(current_user, TABS[tab], status, after, before,
-                                 request.args.get("v"), request.args.get("m"))
+                                 request.args.get("v"), request.args.get("m"), find)
     return partial or _fragment()
 
 
