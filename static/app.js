@@ -272,6 +272,12 @@
     restoreFocus();
   });
 
+  document.addEventListener("jobStarted", () => {
+    announce("Job started again.");
+    const panel = document.getElementById("panel");
+    if (panel && window.htmx) htmx.ajax("GET", location.pathname + location.search, { target: "#panel", swap: "outerHTML" });
+  });
+
   document.addEventListener("jobDeleted", () => {
     announce("Job deleted.");
     const panel = document.getElementById("panel");

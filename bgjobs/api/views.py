@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from bgjobs.jobs import rerun
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
@@ -49,6 +50,7 @@ def job_json(job: Job) -> dict:
         "started_at": iso(job.started_at),
         "finished_at": iso(job.finished_at),
         "expires_at": iso(job.expires_at),
+        "rerun_of": job.rerun_of,
         "links": {"self": url_for("api.get_job", job_id=job.id)},
     }
     if job_type.download and job.status == JobStatus.COMPLETED.value and job.result_path:
@@ -104,6 +106,15 @@ def get_job(job_id: str):
 @login_required
 def stop(job_id: str):
     return jsonify(job_json(actions.stop(job_id, current_user))), 202
+
+
+@bp.post("/jobs/<job_id>/run-again")
+@login_required
+def run_again(job_id: str):
+    """A new job with the same type and parameters, checked again now; the old one is kept."""
+    job = rerun.run_again(job_id, current_user)
+    return jsonify(id=job.id, status=job.status, rerun_of=job_id,
+                   links={"self": url_for("api.get_job", job_id=job.id)}), 202
 
 
 @bp.delete("/jobs/<job_id>")

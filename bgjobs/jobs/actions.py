@@ -42,9 +42,10 @@ class SystemTrigger:
 Actor = User | SystemTrigger
 
 
-def submit(type_id: str, params: dict, actor: Actor) -> Job:
+def submit(type_id: str, params: dict, actor: Actor, rerun_of: str | None = None) -> Job:
     """Check the input, write the row (the truth), then enqueue. Raises InvalidParams or
-    UnknownJobType. Uploaded files among the params are stored in the job's inputs area first."""
+    UnknownJobType. Uploaded files among the params are stored in the job's inputs area first.
+    rerun_of: the job this one runs again (rerun.py)."""
     job_type = types.get(type_id)
     if not job_type.available:
         raise InvalidParams(f"{job_type.label} is not available in this installation.")
@@ -70,6 +71,7 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
         batch_id=uuid.uuid4().hex if OPEN_MODULE in job_type.opens else None,
         status=JobStatus.CREATED.value,
         created_at=utcnow(),
+        rerun_of=rerun_of,
     )
     db.session.add(job)
     # The user who starts a system job follows it in their System Generated tab too.

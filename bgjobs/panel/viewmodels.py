@@ -12,6 +12,7 @@ from bgjobs import defaults
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
+from bgjobs.jobs import rerun
 from bgjobs.jobs import changes
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
@@ -100,6 +101,12 @@ class RowView:
     can_download: bool
     opens: list[tuple[str, str]] = field(default_factory=list)
     watch: bool = False  # the page keeps polling while this row can still change
+    can_run_again: bool = False
+    reran_as: list[str] = field(default_factory=list)  # the jobs that ran this one again
+
+    @property
+    def rerun_of(self) -> str | None:
+        return self.job.rerun_of
 
     @property
     def id(self) -> str:
@@ -131,7 +138,8 @@ def shown_params(params: dict) -> list[tuple[str, str]]:
     return shown
 
 
-def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None) -> RowView:
+def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None,
+             reran_as: list[str] | None = None) -> RowView:
     now = now or utcnow()
     job_type = types.get(job.type)
     status = job.state
@@ -171,6 +179,8 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),
         opens=opens,
         watch=active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
+        can_run_again=rerun.can_run_again(job, user),
+        reran_as=reran_as or [],
     )
 
 
@@ -250,7 +260,8 @@ def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, versi
     """badge: the active jobs' count and ids, on fragments (they update the header out of band)."""
     names = owner_names(page.jobs, user)
     now = utcnow()
-    rows = [row_view(job, user, names, now) for job in page.jobs]
+    reran = rerun.reran_as([job.id for job in page.jobs if job.state in rerun.RERUNNABLE])
+    rows = [row_view(job, user, names, now, reran.get(job.id)) for job in page.jobs]
     count, ids = badge if badge is not None else (None, [])
     return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids,
                      find_args or {})

@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_required
 
+import json
+
 from bgjobs.jobs import listing
+from bgjobs.jobs import rerun
 from bgjobs.jobs import actions
 from bgjobs.jobs import changes
 from bgjobs.jobs import storage
@@ -103,7 +106,7 @@ def badge():
 
 def _row(job_id: str, confirm: str | None = None, details: bool = False):
     job = actions.visible(job_id, current_user)
-    row = row_view(job, current_user, owner_names([job]))
+    row = row_view(job, current_user, owner_names([job]), reran_as=rerun.reruns(job_id))
     return render_template("panel/_row.html", row=row, confirm=confirm, details=details)
 
 
@@ -121,6 +124,14 @@ def row(job_id: str):
 def stop(job_id: str):
     actions.stop(job_id, current_user)
     return _row(job_id)
+
+
+@bp.post("/jobs/<job_id>/run-again")
+@login_required
+def run_again(job_id: str):
+    """Run again: the old row comes back reading "Ran again as …"; the panel then refreshes to show the new job."""
+    new = rerun.run_again(job_id, current_user)
+    return Response(_row(job_id), 200, {"HX-Trigger": json.dumps({"jobStarted": {"id": new.id}})})
 
 
 @bp.delete("/jobs/<job_id>")
