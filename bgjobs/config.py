@@ -22,6 +22,7 @@ def from_env(instance_path: str) -> dict:
         "BGJOBS_PROGRESS_INTERVAL": float(env.get("BGJOBS_PROGRESS_INTERVAL", defaults.PROGRESS_INTERVAL)),
         "BGJOBS_JOB_TIMEOUT": int(env.get("BGJOBS_JOB_TIMEOUT", defaults.JOB_TIMEOUT)),
         "BGJOBS_POLL_SECONDS": float(env.get("BGJOBS_POLL_SECONDS", defaults.POLL_SECONDS)),
+        "BGJOBS_STALL_AFTER": int(env.get("BGJOBS_STALL_AFTER", defaults.STALL_AFTER)),
         "BGJOBS_DEMO_PASSWORD": env.get("BGJOBS_DEMO_PASSWORD", "demo-password"),
         # The tests use a cheap hash so that seeding per test is fast; keep scrypt anywhere real.
         "BGJOBS_PASSWORD_HASH": env.get("BGJOBS_PASSWORD_HASH", "scrypt"),

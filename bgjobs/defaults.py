@@ -31,6 +31,7 @@ SWEEP_MAX_INTERVAL = 60  # the sweep runs at least this often (more often for a 
 CRON_MIN_INTERVAL = 5  # no periodic job runs more often than this
 
 # -- the panel and pages -------------------------------------------------------------------
+STALL_AFTER = 300  # a running job without a progress write this long reads "No progress for 5 min" (BGJOBS_STALL_AFTER)
 POLL_SECONDS = 2.0  # the panel's poll interval (BGJOBS_POLL_SECONDS)
 PAGE_SIZE = 15  # jobs per panel page (the seed's 15)
 ITEMS_PER_PAGE = 50  # items per page of a module

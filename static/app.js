@@ -118,8 +118,20 @@
     return future ? "in " + text : text + " ago";
   }
 
+  function refreshStalls(root, now) {
+    // "No progress for 5 min": the server renders it, and it keeps growing here between changes
+    // (a stalled job changes nothing, so no poll would bring a new line).
+    $$(".stall[data-stall-since]", root).forEach(el => {
+      const since = new Date(el.dataset.stallSince);
+      const quiet = (now - since) / 1000;
+      el.hidden = isNaN(since) || quiet < Number(el.dataset.stallAfter || 300);
+      if (!el.hidden) el.textContent = "No progress for " + relative(since, now).replace(/ ago$/, "");
+    });
+  }
+
   function refreshTimes(root) {
     const now = Date.now();
+    refreshStalls(root, now);
     $$("time[data-rel][datetime]", root).forEach(el => {
       const date = new Date(el.getAttribute("datetime"));
       if (isNaN(date)) return;

@@ -95,7 +95,7 @@ def progress(job_id: str, done: int, total: int, message: str, viewer_ids: list[
         result = conn.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == IN_PROGRESS)
-            .values(progress_done=done, progress_total=total, progress_message=message[:255])
+            .values(progress_done=done, progress_total=total, progress_message=message[:255], progress_at=utcnow())
         )
     if result.rowcount:
         changes.bump(viewer_ids, system, job_ids=[job_id], kind=changes.PROGRESS)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timedelta
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from bgjobs import defaults
@@ -101,6 +101,9 @@ class RowView:
     can_download: bool
     opens: list[tuple[str, str]] = field(default_factory=list)
     watch: bool = False  # the page keeps polling while this row can still change
+    stalled: str = ""  # "No progress for 5 min" on a running job whose progress stopped moving
+    stall_since: str = ""  # ISO time of the last sign of progress, so the browser keeps the line current
+    stall_after: int = 0
     can_run_again: bool = False
     reran_as: list[str] = field(default_factory=list)  # the jobs that ran this one again
 
@@ -179,9 +182,21 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         can_download=job_type.download and status is JobStatus.COMPLETED and bool(job.result_path),
         opens=opens,
         watch=active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
+        **stall(job, status, now),
         can_run_again=rerun.can_run_again(job, user),
         reran_as=reran_as or [],
     )
+
+
+def stall(job: Job, status: JobStatus, now: datetime) -> dict:
+    """A running job's stall line, from the row's last progress time (or its start): no query."""
+    since = job.progress_at or job.started_at
+    if status is not JobStatus.IN_PROGRESS or since is None or job.stopping:
+        return {}
+    after = current_app.config.get("BGJOBS_STALL_AFTER", defaults.STALL_AFTER)
+    quiet = (now - since).total_seconds()
+    text = f"No progress for {relative(since, now).removesuffix(' ago')}" if quiet >= after else ""
+    return {"stalled": text, "stall_since": iso(since), "stall_after": after}
 
 
 def open_url(kind: str, job: Job) -> str | None:
