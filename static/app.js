@@ -308,8 +308,23 @@
     });
   });
 
+  // Start forms go through HTMX, so the duplicate guard can ask inline ("open it, or start
+  // another?"); "Start another" sends the same form again (files included) with force=1.
+  function enhanceStartForms(root) {
+    $$('form[action^="/start/"]:not([hx-post])', root).forEach(form => {
+      const prompt = document.createElement("div");
+      prompt.className = "start-prompt";
+      form.appendChild(prompt);
+      form.setAttribute("hx-post", form.getAttribute("action"));
+      form.setAttribute("hx-target", "find .start-prompt");
+      form.setAttribute("hx-swap", "innerHTML");
+      if (window.htmx) htmx.process(form);
+    });
+  }
+
   function init() {
     syncFind();
+    enhanceStartForms(document);
     statusBefore = snapshot();
     activeBefore = activeIds();
     applyDetails(document);

@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from bgjobs.jobs import rerun
+from bgjobs.jobs import duplicates, rerun
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
@@ -73,7 +73,11 @@ def create_job():
         raise BadRequest('Send JSON like {"type": "module_export", "params": {...}}.')
     if not isinstance(body.get("params", {}), dict):
         raise BadRequest("params must be a JSON object.")
-    job = actions.submit(body["type"], body.get("params") or {}, current_user)
+    try:
+        job = actions.submit(body["type"], body.get("params") or {}, current_user, force=body.get("force") is True)
+    except duplicates.Duplicate as exc:  # the client decides: open the running one, or send force
+        return jsonify(error=exc.message, status=409, existing_id=exc.job_id,
+                       links={"existing": url_for("api.get_job", job_id=exc.job_id)}), 409
     return jsonify(id=job.id, status=job.status, links={"self": url_for("api.get_job", job_id=job.id)}), 202
 
 

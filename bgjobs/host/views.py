@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bgjobs import defaults
 from bgjobs.extensions import db
 from bgjobs.host.models import ImportTemplate, Item, ItemBatch, Module
-from bgjobs.jobs import actions, types
+from bgjobs.jobs import actions, duplicates, types
 from bgjobs.jobs.errors import InvalidParams
 
 bp = Blueprint("host", __name__)
@@ -74,10 +74,24 @@ def start(type_id: str):
     module_id = request.form.get("module_id", type=int)
     back = url_for("host.module", module_id=module_id) if module_id else url_for("host.modules")
     try:
-        job = actions.submit(type_id, params, current_user)
+        job = actions.submit(type_id, params, current_user, force=request.form.get("force") == "1")
+    except duplicates.Duplicate as exc:
+        # Asked inline (app.js sends start forms through HTMX): open the running one, or send
+        # the same form again with force=1. Without JavaScript, the notice links to it.
+        if request.htmx:
+            return render_template("host/_duplicate.html", job_id=exc.job_id, message=exc.message)
+        flash(exc.message, "error")
+        return redirect(url_for("panel.index", q=exc.job_id))
     except InvalidParams as exc:
         flash(str(exc), "error")
-        return redirect(back)
+        return _go(back)
     tab = "system" if job.is_system else "user"
     flash(f"Started: {job.description}. Follow it here.", "ok")
-    return redirect(url_for("panel.index", tab=tab))
+    return _go(url_for("panel.index", tab=tab))
+
+
+def _go(url: str):
+    """A redirect, also for a form sent through HTMX (which would otherwise swap the next page in)."""
+    if request.htmx:
+        return "", 200, {"HX-Redirect": url}
+    return redirect(url)

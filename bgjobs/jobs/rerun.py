@@ -40,7 +40,8 @@ def run_again(job_id: str, user) -> Job:
             if stored:  # submit copies it, as an upload, into the new job's inputs/<id>/
                 stream = files.enter_context(open(storage.resolve(stored["path"]), "rb"))
                 params[param.name] = FileStorage(stream=stream, filename=stored.get("name") or "upload")
-        return actions.submit(old.type, params, user, rerun_of=old.id)
+        # A deliberate click on this very job: not asked again whether a twin is running.
+        return actions.submit(old.type, params, user, rerun_of=old.id, force=True)
 
 
 def reruns(job_id: str) -> list[str]:
