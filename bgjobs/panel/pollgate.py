@@ -17,6 +17,7 @@ from werkzeug.http import parse_cookie
 from bgjobs.panel import versioncache
 
 POLL_PATHS = frozenset({"/jobs/poll", "/jobs/badge"})
+VERSION_READ = "bgjobs.version"  # environ: ((user id, is admin), version) this gate read
 UNCHANGED = ("204 NO CONTENT", [("Vary", "Cookie")])  # what Flask's own unchanged answer carries
 
 
@@ -31,9 +32,12 @@ class UnchangedPolls:
         if environ.get("PATH_INFO") in POLL_PATHS and environ.get("REQUEST_METHOD") == "GET":
             viewer = self._viewer(environ)
             seen = parse_qs(environ.get("QUERY_STRING", "")).get("v")
-            if viewer is not None and seen and seen[0] == self.versions.version(*viewer):
-                start_response(*UNCHANGED)
-                return []
+            if viewer is not None and seen:
+                current = self.versions.version(*viewer)
+                if seen[0] == current:
+                    start_response(*UNCHANGED)
+                    return []
+                environ[VERSION_READ] = (viewer, current)  # Flask need not ask Redis again
         return self.flask_wsgi(environ, start_response)
 
     def _viewer(self, environ) -> tuple[int, bool] | None:

@@ -14,7 +14,7 @@ from bgjobs.jobs import changes
 from bgjobs.jobs import storage
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
-from bgjobs.panel import changedpoll, findargs
+from bgjobs.panel import changedpoll, findargs, pollgate
 from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, row_view
 
 bp = Blueprint("panel", __name__)
@@ -74,7 +74,9 @@ def _unchanged_or_version():
     if user_id is None:
         return Response("Your session has ended; please log in again.", 401,
                         {"HX-Redirect": url_for("auth.login")}), None
-    version = changes.version(int(user_id), bool(session.get("is_admin")))
+    viewer = (int(user_id), bool(session.get("is_admin")))
+    read = request.environ.get(pollgate.VERSION_READ)
+    version = read[1] if read and read[0] == viewer else changes.version(*viewer)
     if version == request.args.get("v"):
         return Response(status=204), None
     if not current_user.is_authenticated:  # the user was removed meanwhile
