@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, column, false, literal_column, or_, select, table, text
+from sqlalchemy import column, false, literal_column, or_, select, table, text
 
 from bgjobs import defaults
 from bgjobs.extensions import db
@@ -56,8 +56,11 @@ def text_match(query: str):
     query = query.strip()
     by_id = []
     if JOB_ID_PREFIX.fullmatch(query.lower()):
+        # Looked up first on the key (every hex digit sorts before "g"), so the page's query gets
+        # a short list of ids rather than an OR that no index of the page answers.
         q = query.lower()
-        by_id = [and_(Job.id >= q, Job.id < q + "g")]  # every hex digit sorts before "g"
+        hits = db.session.scalars(select(Job.id).where(Job.id >= q, Job.id < q + "g").limit(TEXT_LOOKUP_LIMIT)).all()
+        by_id = [Job.id.in_(hits)] if hits else []
     if db.engine.dialect.name == "sqlite":
         return or_(*by_id, _sqlite_text(query))
     pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
