@@ -236,6 +236,7 @@
     if (e.detail.elt.id !== "find") return;
     const here = new URLSearchParams(location.search);
     ["tab", "status"].forEach(name => { if (here.get(name)) e.detail.parameters[name] = here.get(name); });
+    ["q", "type", "from", "to"].forEach(name => { if (!e.detail.parameters[name]) delete e.detail.parameters[name]; });
   });
   function syncFind() {
     const form = document.getElementById("find");
