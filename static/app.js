@@ -169,7 +169,7 @@
   // ---- keyboard and focus for inline confirmations ------------------------------------------
   document.addEventListener("keydown", e => {
     if (e.key !== "Escape") return;
-    const row = e.target.closest && e.target.closest("li.job[data-confirming]");
+    const row = e.target.closest && e.target.closest("li.job[data-confirming], .bulk-confirm");
     const cancel = row && row.querySelector("[data-cancel]");
     if (cancel) { e.preventDefault(); cancel.click(); }
   });
@@ -289,6 +289,12 @@
     announce("Job started again.");
     const panel = document.getElementById("panel");
     if (panel && window.htmx) htmx.ajax("GET", location.pathname + location.search, { target: "#panel", swap: "outerHTML" });
+  });
+
+  document.addEventListener("bulkDeleted", e => {
+    toast(e.detail.report, [], e.detail.skipped ? "" : "ok");
+    announce(e.detail.report);
+    if (document.getElementById("panel") && window.htmx) htmx.ajax("GET", location.pathname + location.search, { target: "#panel", swap: "outerHTML" });
   });
 
   document.addEventListener("jobDeleted", () => {

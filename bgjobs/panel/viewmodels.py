@@ -242,6 +242,15 @@ class PanelView:
         return url_for("panel.index", **{**self.args, **changes})
 
     @property
+    def bulk_count(self) -> int:
+        """Rows on this page "Delete all shown finished jobs" would delete."""
+        return sum(1 for row in self.rows if row.can_delete)
+
+    @property
+    def bulk_url(self) -> str:
+        return url_for("panel.bulk_confirm", **self.args, **self.cursor_args)
+
+    @property
     def poll_url(self) -> str:
         # m: the page's membership, so a changed poll can answer with only the rows that moved.
         shown = listing.membership([row.id for row in self.rows])

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 import json
 
 from bgjobs.jobs import listing
+from bgjobs.jobs import bulkdelete
 from bgjobs.jobs import rerun
 from bgjobs.jobs import actions
 from bgjobs.jobs import changes
@@ -134,6 +135,22 @@ def run_again(job_id: str):
     """Run again: the old row comes back reading "Ran again as …"; the panel then refreshes to show the new job."""
     new = rerun.run_again(job_id, current_user)
     return Response(_row(job_id), 200, {"HX-Trigger": json.dumps({"jobStarted": {"id": new.id}})})
+
+
+@bp.get("/jobs/bulk-delete")
+@login_required
+def bulk_confirm():
+    """The confirmation, with the count and ids of the finished jobs this page shows now."""
+    rows = [row for row in _panel().rows if row.can_delete]
+    return render_template("panel/_bulk_confirm.html", ids=[row.id for row in rows], back=request.args)
+
+
+@bp.post("/jobs/bulk-delete")
+@login_required
+def bulk_delete():
+    outcome = bulkdelete.delete_finished(request.form.getlist("ids"), current_user)
+    events = {"bulkDeleted": {"report": outcome.report, "deleted": len(outcome.deleted), "skipped": outcome.skipped}}
+    return Response("", 200, {"HX-Reswap": "none", "HX-Trigger": json.dumps(events)})
 
 
 @bp.delete("/jobs/<job_id>")

@@ -94,3 +94,24 @@ def test_the_duplicate_prompt_offers_open_or_start_another(start_live, open_page
     prompt.get_by_role("button", name="Start another").click()
     expect(page.get_by_role("heading", name="Background Jobs")).to_be_visible()
     expect(page.locator("#panel li.job")).to_have_count(2)
+
+
+def test_bulk_delete_racing_a_job_that_starts_meanwhile(start_live, open_page):
+    from tests.helpers import submit
+    from bgjobs.auth.models import User
+
+    done = add_jobs("alice", ["completed", "failed", "stopped"])
+    page = open_page(start_live(worker=False), "alice")
+    page.get_by_role("button", name="Delete all shown finished jobs").click()
+    expect(page.locator("#bulk-question")).to_have_text("Delete the 3 finished jobs shown? This cannot be undone.")
+    # Meanwhile: a new job arrives and starts, and one shown job is deleted in another tab.
+    alice = db.session.scalar(db.select(User).where(User.username == "alice"))
+    started = submit("module_export", alice, module_id=1)
+    transitions.start(started.id)
+    db.session.execute(db.delete(Job).where(Job.id == done[0]))
+    db.session.commit()
+    page.get_by_role("button", name="Yes, delete 3").click()
+    expect(page.locator(".toast")).to_contain_text("Deleted 2 finished jobs. 1 skipped")
+    expect(page.locator("#panel li.job")).to_have_count(1)
+    assert shown_ids(page) == [started.id]
+    assert db.session.get(Job, started.id) is not None
