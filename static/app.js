@@ -329,9 +329,24 @@
     });
   }
 
+  // Times in the user's zone: tell the server the browser's zone when it differs from the one it remembers.
+  function rememberTimezone() {
+    const known = document.body.dataset.timezone;
+    let zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (err) { return; }
+    if (known === undefined || !zone || zone === known) return;
+    let headers = {};
+    try { headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (err) { /* none */ }
+    fetch("/me/timezone", { method: "POST", credentials: "same-origin", headers,
+                            body: new URLSearchParams({ timezone: zone }) })
+      .then(r => { if (r.ok) document.body.dataset.timezone = zone; })
+      .catch(() => {});
+  }
+
   function init() {
     syncFind();
     enhanceStartForms(document);
+    rememberTimezone();
     statusBefore = snapshot();
     activeBefore = activeIds();
     applyDetails(document);

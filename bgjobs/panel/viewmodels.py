@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app, url_for
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from bgjobs.jobs.listing import Page
 from bgjobs.jobs.types import OPEN_ITEM, OPEN_MODULE, OPEN_STUDIO
 from bgjobs.jobs.statuses import FILTER_ORDER, JobStatus
 from bgjobs.timeutil import iso, utcnow
+from bgjobs.panel.findargs import zone
 from bgjobs.auth.models import User
 
 # Polling also watches downloads about to expire, so "Expired" shows up without a reload.
@@ -44,9 +45,14 @@ def relative(moment: datetime | None, now: datetime) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
-def exact(moment: datetime | None) -> str:
-    """The exact time for a tooltip, e.g. "12 Jun 2025, 17:18:08 UTC" (the browser shows it in local time)."""
-    return moment.strftime("%-d %b %Y, %H:%M:%S UTC") if moment else ""
+def exact(moment: datetime | None, tz=None) -> str:
+    """The exact time in the user's zone, e.g. "12 Jun 2025, 19:18:08 CEST" (UTC until the
+    browser has told us the zone; the tooltip is also localised by the browser)."""
+    if not moment:
+        return ""
+    if tz is None:
+        return moment.strftime("%-d %b %Y, %H:%M:%S UTC")
+    return moment.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%-d %b %Y, %H:%M:%S %Z")
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,8 @@ class Moment:
         return bool(self.text)
 
 
-def moment(value: datetime | None, now: datetime) -> Moment:
-    return Moment(relative(value, now), iso(value), exact(value)) if value else Moment()
+def moment(value: datetime | None, now: datetime, tz=None) -> Moment:
+    return Moment(relative(value, now), iso(value), exact(value, tz)) if value else Moment()
 
 
 def duration(seconds: float) -> str:
@@ -154,7 +160,8 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         elapsed = (now - job.started_at).total_seconds()
         if elapsed > 5:
             eta = f"about {duration(elapsed * (total - done) / done)} left"
-    expires = moment(job.expires_at if status is JobStatus.COMPLETED else None, now)
+    tz = zone(user.timezone)
+    expires = moment(job.expires_at if status is JobStatus.COMPLETED else None, now, tz)
     opens = []
     if status is JobStatus.COMPLETED:
         opens = [(OPEN_LABELS[kind], url) for kind in job_type.opens if (url := open_url(kind, job))]
@@ -171,9 +178,9 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         percent=percent,
         counts=f"{done:,} of {total:,}" if total else "",
         eta=eta,
-        created=moment(job.created_at, now),
-        started=moment(job.started_at, now),
-        finished=moment(job.finished_at, now),
+        created=moment(job.created_at, now, tz),
+        started=moment(job.started_at, now, tz),
+        finished=moment(job.finished_at, now, tz),
         expires=expires,
         owner_name=owner_names.get(job.owner_id, "System"),
         error_summary=error.splitlines()[0] if error else "",

@@ -13,6 +13,7 @@ from bgjobs.jobs import rerun
 from bgjobs.jobs import actions
 from bgjobs.jobs import changes
 from bgjobs.jobs import storage
+from bgjobs.extensions import db
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
 from bgjobs.panel import changedpoll, findargs, pollgate
@@ -135,6 +136,18 @@ def run_again(job_id: str):
     """Run again: the old row comes back reading "Ran again as …"; the panel then refreshes to show the new job."""
     new = rerun.run_again(job_id, current_user)
     return Response(_row(job_id), 200, {"HX-Trigger": json.dumps({"jobStarted": {"id": new.id}})})
+
+
+@bp.post("/me/timezone")
+@login_required
+def set_timezone():
+    """The browser's IANA time zone (app.js sends it when it differs from the remembered one)."""
+    name = (request.form.get("timezone") or "").strip()
+    if not name or findargs.zone(name).key != name:
+        abort(400, "Unknown time zone.")
+    current_user.timezone = name
+    db.session.commit()
+    return Response(status=204)
 
 
 @bp.get("/jobs/bulk-delete")
