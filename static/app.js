@@ -63,6 +63,7 @@
   function finishedNotice(row) {
     const id = row.dataset.jobId, status = row.dataset.status;
     if (!FINAL.has(status)) return;
+    notifyFinished(row);
     const onPanel = !!document.getElementById("job-" + id);
     const href = onPanel ? "#job-" + id : "/jobs?tab=" + (row.dataset.tab || "user") + "#job-" + id;
     const links = [];
@@ -102,6 +103,47 @@
       });
     }
     activeBefore = now;
+  }
+
+  // ---- browser notifications (opt-in) --------------------------------------------------------
+  // Once the user opts in (and the browser allows), polls keep running while the tab is hidden,
+  // and a job of theirs that ends meanwhile shows a system notification that opens its row.
+  const NOTIFY_KEY = "bgjobs-notify";
+  window.bgjobsNotifying = () => "Notification" in window && Notification.permission === "granted"
+    && localStorage.getItem(NOTIFY_KEY) === "1";
+
+  function showNotifyControl() {
+    const box = document.getElementById("notify");
+    if (!box || !("Notification" in window)) return;
+    box.hidden = false;
+    const on = window.bgjobsNotifying();
+    const button = document.getElementById("notify-toggle");
+    button.textContent = on ? "Turn off notifications" : "Notify me when my jobs finish";
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    document.getElementById("notify-state").textContent =
+      Notification.permission === "denied" ? "Notifications are blocked in this browser's settings." : on ? "Notifications on." : "";
+  }
+
+  document.addEventListener("click", e => {
+    if (!e.target.closest("#notify-toggle")) return;
+    if (window.bgjobsNotifying()) { localStorage.removeItem(NOTIFY_KEY); showNotifyControl(); return; }
+    Notification.requestPermission().then(permission => {
+      if (permission === "granted") localStorage.setItem(NOTIFY_KEY, "1");
+      showNotifyControl();
+    });
+  });
+
+  function notifyFinished(row) {
+    if (!document.hidden || !window.bgjobsNotifying()) return;
+    const id = row.dataset.jobId, status = row.dataset.status;
+    const note = new Notification(`${row.dataset.label} ${WORDS[status] || status}`, {
+      body: (row.querySelector(".description") || {}).textContent || "", tag: "bgjobs-" + id });
+    note.onclick = () => {
+      window.focus();
+      if (document.getElementById("job-" + id)) location.hash = "job-" + id;
+      else location.href = "/jobs?tab=" + (row.dataset.tab || "user") + "&q=" + encodeURIComponent(id) + "#job-" + id;
+      note.close();
+    };
   }
 
   // ---- times -------------------------------------------------------------------------------
@@ -346,6 +388,7 @@
   function init() {
     syncFind();
     enhanceStartForms(document);
+    showNotifyControl();
     rememberTimezone();
     statusBefore = snapshot();
     activeBefore = activeIds();
