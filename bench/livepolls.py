@@ -31,7 +31,7 @@ POLL = re.compile(r'hx-get="(/jobs/poll[^"]+)"')
 
 def sizes(env: Env) -> tuple[int, int]:
     """(panels, seconds of load per phase)."""
-    return (20, 3) if env.smoke else (300, 20)
+    return (10, 2) if env.smoke else (300, 20)
 
 
 def prepare(env: Env, url: str, panels: int) -> list[str]:
@@ -219,7 +219,7 @@ def live_polls(env: Env) -> list[Figure]:
     figures = []
     for db_name, url in dbs.items():
         names = prepare(env, url, panels)
-        partial, whole = server_times(env, url, names[0], 20 if env.smoke else 200)
+        partial, whole = server_times(env, url, names[0], 10 if env.smoke else 200)
         figures.append(Figure(
             f"live polls ({db_name})", "changed poll, one row changed: server time p50 / p95",
             f"{median(partial) * 1000:.1f} / {percentile(partial, 95) * 1000:.1f} ms",
