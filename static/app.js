@@ -148,7 +148,7 @@
 
   // ---- times -------------------------------------------------------------------------------
   function relative(date, now) {
-    let seconds = Math.round((now - date) / 1000);
+    let seconds = Math.trunc((now - date) / 1000); // as the server's int(): 23 h 59 min 59.6 s is "in 23 h"
     const future = seconds < 0;
     seconds = Math.abs(seconds);
     let text;

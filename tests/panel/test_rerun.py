@@ -42,9 +42,12 @@ def test_only_failed_stopped_or_expired_jobs_run_again(app, users, login):
 def test_parameters_are_checked_again_now(app, users, login):
     from bgjobs.host.models import Module
 
-    old = submit("module_export", users["alice"], module_id=1)
+    module = Module(name="Short-lived", fields=[{"name": "sku", "label": "SKU"}], workflow={})
+    db.session.add(module)
+    db.session.commit()
+    old = submit("module_export", users["alice"], module_id=module.id, fields=["sku"])
     force_status(old.id, "failed", error="boom")
-    db.session.delete(db.session.get(Module, 1))
+    db.session.delete(module)  # gone since: running it again must say so, not start
     db.session.commit()
     with pytest.raises(InvalidParams):
         rerun.run_again(old.id, users["alice"])
