@@ -103,7 +103,7 @@ def _submit_many(env: Env, queue: str, type_id: str, params: dict, count: int) -
     with app.app_context():
         user = _alice()
         with Timer() as timer:
-            ids = [actions.submit(type_id, params, user).id for _ in range(count)]
+            ids = [actions.submit(type_id, params, user, force=True).id for _ in range(count)]  # the same job N times
         db.session.remove()
         db.engine.dispose()
     return timer.seconds, ids
@@ -187,7 +187,7 @@ def worker_memory(env: Env) -> list[Figure]:
             app = _engine_app(env, queue)
             with app.app_context():
                 module = db.session.scalar(select(Module).where(Module.name == name))
-                job_id = actions.submit("module_export", {"module_id": module.id, "format": fmt}, _alice()).id
+                job_id = actions.submit("module_export", {"module_id": module.id, "format": fmt}, _alice(), force=True).id
                 db.session.remove()
                 db.engine.dispose()
             _, reports = run_workers(env, "engine", queue, 1)

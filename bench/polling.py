@@ -32,7 +32,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorns(env: Env, *targets: str):
+def gunicorns(env: Env, *targets: str, database_url: str | None = None):
     """Serve each WSGI target with gunicorn (started together); yields their base URLs."""
     exe = str(Path(sys.executable).parent / "gunicorn")
     servers = []
@@ -42,7 +42,7 @@ def gunicorns(env: Env, *targets: str):
             log = open(env.workdir / f"gunicorn-{target.replace(':', '-')}.log", "w")
             proc = subprocess.Popen(
                 [exe, *GUNICORN_ARGS, *STOP_ARGS, "--bind", f"127.0.0.1:{port}", target],
-                env=env.process_env(env.engine_db, "bench-poll", SECRET_KEY="bench-secret"),
+                env=env.process_env(database_url or env.engine_db, "bench-poll", SECRET_KEY="bench-secret"),
                 stdout=log, stderr=subprocess.STDOUT, cwd=env.workdir,
             )
             servers.append((proc, f"http://127.0.0.1:{port}", log))

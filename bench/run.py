@@ -21,9 +21,9 @@ from pathlib import Path
 
 from .common import REDIS_URL, ROOT, Env, Figure, pg_database, pg_reachable, redis_ready
 
-STAGES = ("overhead", "polling", "panel", "memory", "scaleout")
+STAGES = ("overhead", "polling", "live", "panel", "memory", "scaleout")
 # Which table rows each stage produces (a partial run keeps the other stages' rows from the last report).
-ROWS = {"overhead": ("job overhead",), "polling": ("polling",), "memory": ("worker memory",),
+ROWS = {"overhead": ("job overhead",), "polling": ("polling",), "live": ("live polls",), "memory": ("worker memory",),
         "scaleout": ("scale-out",), "panel": ("data (", "panel (", "expiry (")}
 HERE = Path(__file__).resolve().parent
 
@@ -57,14 +57,14 @@ def setup(args: argparse.Namespace) -> tuple[Env, object]:
     env.panel_dbs["sqlite"] = env.sqlite_url("panel")
     env.engine_db = env.sqlite_url("engine")
     if not args.no_pg and pg_reachable():
-        prefix = "bench_smoke" if args.smoke else "bench"
+        prefix = os.environ.get("BENCH_PG_PREFIX", "bench") + ("_smoke" if args.smoke else "")
         env.panel_dbs["postgresql"] = pg_database(f"{prefix}_panel")
         env.engine_db = pg_database(f"{prefix}_engine")
     return env, redis_handle
 
 
 def run(env: Env, only: set[str], strict: bool, log=print) -> list[Figure]:
-    from . import datagen, engine, panel, polling, sweep
+    from . import datagen, engine, livepolls, panel, polling, sweep
     from .common import app_for, fresh_schema
 
     figures: list[Figure] = []
@@ -88,6 +88,8 @@ def run(env: Env, only: set[str], strict: bool, log=print) -> list[Figure]:
         stage("job overhead", engine.job_overhead, env)
     if "polling" in only:
         stage("polling", polling.polling, env)
+    if "live" in only:
+        stage("live polls", livepolls.live_polls, env)
     if "memory" in only:
         stage("worker memory", engine.worker_memory, env)
     if "scaleout" in only:

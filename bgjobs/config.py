@@ -25,6 +25,7 @@ def from_env(instance_path: str) -> dict:
         "BGJOBS_JOB_TIMEOUT": int(env.get("BGJOBS_JOB_TIMEOUT", defaults.JOB_TIMEOUT)),
         "BGJOBS_WORKER_TTL": int(env.get("BGJOBS_WORKER_TTL", defaults.WORKER_TTL)),
         "BGJOBS_POLL_SECONDS": float(env.get("BGJOBS_POLL_SECONDS", defaults.POLL_SECONDS)),
+        "BGJOBS_STALL_AFTER": int(env.get("BGJOBS_STALL_AFTER", defaults.STALL_AFTER)),
         "BGJOBS_DEMO_PASSWORD": env.get("BGJOBS_DEMO_PASSWORD", "demo-password"),
         # The tests use a cheap hash so that seeding per test is fast; keep scrypt anywhere real.
         "BGJOBS_PASSWORD_HASH": env.get("BGJOBS_PASSWORD_HASH", "scrypt"),

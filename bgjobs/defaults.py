@@ -49,6 +49,7 @@ ORPHAN_MIN_AGE = 3600  # and removed once this old (a younger one may belong to 
 WORKER_TTL = 20
 
 # -- the panel and pages -------------------------------------------------------------------
+STALL_AFTER = 300  # a running job without a progress write this long reads "No progress for 5 min" (BGJOBS_STALL_AFTER)
 POLL_SECONDS = 2.0  # the panel's poll interval (BGJOBS_POLL_SECONDS)
 PAUSED_POLL_FACTOR = 5  # with Redis unreachable every poll renders from the database: poll 5x slower
 REDIS_CONNECT_TIMEOUT = 2.0  # seconds; a page must not hang on an unreachable Redis
@@ -57,6 +58,8 @@ ITEMS_PER_PAGE = 50  # items per page of a module
 EXPIRY_WATCH_MINUTES = 10  # a page keeps polling while a download is this close to expiring
 VERSION_COPY_MAX_AGE = 10.0  # seconds a process trusts its copy of a change counter
 VERSION_COPY_RETRY = 1.0  # seconds between attempts to resubscribe to change publications
+SEARCH_LOOKUP_LIMIT = 2000  # SQLite: a text matching more jobs than this is scanned in page order
+CHANGE_LOG_SIZE = 200  # job changes remembered per user, so a changed poll renders only those rows
 SESSION_CACHE_SIZE = 4096  # verified session cookies a web process remembers
 SESSION_CACHE_SECONDS = 60.0  # and for how long
 

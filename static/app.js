@@ -63,6 +63,7 @@
   function finishedNotice(row) {
     const id = row.dataset.jobId, status = row.dataset.status;
     if (!FINAL.has(status)) return;
+    notifyFinished(row);
     const onPanel = !!document.getElementById("job-" + id);
     const href = onPanel ? "#job-" + id : "/jobs?tab=" + (row.dataset.tab || "user") + "#job-" + id;
     const links = [];
@@ -104,6 +105,47 @@
     activeBefore = now;
   }
 
+  // ---- browser notifications (opt-in) --------------------------------------------------------
+  // Once the user opts in (and the browser allows), polls keep running while the tab is hidden,
+  // and a job of theirs that ends meanwhile shows a system notification that opens its row.
+  const NOTIFY_KEY = "bgjobs-notify";
+  window.bgjobsNotifying = () => "Notification" in window && Notification.permission === "granted"
+    && localStorage.getItem(NOTIFY_KEY) === "1";
+
+  function showNotifyControl() {
+    const box = document.getElementById("notify");
+    if (!box || !("Notification" in window)) return;
+    box.hidden = false;
+    const on = window.bgjobsNotifying();
+    const button = document.getElementById("notify-toggle");
+    button.textContent = on ? "Turn off notifications" : "Notify me when my jobs finish";
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    document.getElementById("notify-state").textContent =
+      Notification.permission === "denied" ? "Notifications are blocked in this browser's settings." : on ? "Notifications on." : "";
+  }
+
+  document.addEventListener("click", e => {
+    if (!e.target.closest("#notify-toggle")) return;
+    if (window.bgjobsNotifying()) { localStorage.removeItem(NOTIFY_KEY); showNotifyControl(); return; }
+    Notification.requestPermission().then(permission => {
+      if (permission === "granted") localStorage.setItem(NOTIFY_KEY, "1");
+      showNotifyControl();
+    });
+  });
+
+  function notifyFinished(row) {
+    if (!document.hidden || !window.bgjobsNotifying()) return;
+    const id = row.dataset.jobId, status = row.dataset.status;
+    const note = new Notification(`${row.dataset.label} ${WORDS[status] || status}`, {
+      body: (row.querySelector(".description") || {}).textContent || "", tag: "bgjobs-" + id });
+    note.onclick = () => {
+      window.focus();
+      if (document.getElementById("job-" + id)) location.hash = "job-" + id;
+      else location.href = "/jobs?tab=" + (row.dataset.tab || "user") + "&q=" + encodeURIComponent(id) + "#job-" + id;
+      note.close();
+    };
+  }
+
   // ---- times -------------------------------------------------------------------------------
   // Time left: rounded down, two units, as the server renders it (viewmodels.until).
   function until(seconds) {
@@ -115,7 +157,7 @@
 
   function relative(date, now) {
     if (date > now) return "in " + until(Math.floor((date - now) / 1000));
-    const seconds = Math.round((now - date) / 1000);
+    const seconds = Math.trunc((now - date) / 1000); // as the server's int()
     let text;
     if (seconds >= 86400) text = Math.floor(seconds / 86400) + " d";
     else if (seconds >= 3600) text = Math.floor(seconds / 3600) + " h";
@@ -125,8 +167,20 @@
     return text + " ago";
   }
 
+  function refreshStalls(root, now) {
+    // "No progress for 5 min": the server renders it, and it keeps growing here between changes
+    // (a stalled job changes nothing, so no poll would bring a new line).
+    $$(".stall[data-stall-since]", root).forEach(el => {
+      const since = new Date(el.dataset.stallSince);
+      const quiet = (now - since) / 1000;
+      el.hidden = isNaN(since) || quiet < Number(el.dataset.stallAfter || 300);
+      if (!el.hidden) el.textContent = "No progress for " + relative(since, now).replace(/ ago$/, "");
+    });
+  }
+
   function refreshTimes(root) {
     const now = Date.now();
+    refreshStalls(root, now);
     $$("time[data-rel][datetime]", root).forEach(el => {
       const date = new Date(el.getAttribute("datetime"));
       if (isNaN(date)) return;
@@ -164,7 +218,7 @@
   // ---- keyboard and focus for inline confirmations ------------------------------------------
   document.addEventListener("keydown", e => {
     if (e.key !== "Escape") return;
-    const row = e.target.closest && e.target.closest("li.job[data-confirming]");
+    const row = e.target.closest && e.target.closest("li.job[data-confirming], .bulk-confirm");
     const cancel = row && row.querySelector("[data-cancel]");
     if (cancel) { e.preventDefault(); cancel.click(); }
   });
@@ -215,6 +269,36 @@
     if (target) target.focus();
   }
 
+  // A changed poll may answer with only the rows that moved (swapped out of band) and the new
+  // version in #panel-version; the panel's poll asks with that version, not the one it was built with.
+  document.addEventListener("htmx:configRequest", e => {
+    const version = e.detail.elt.id === "panel" && document.getElementById("panel-version");
+    if (!version || !e.detail.path.startsWith("/jobs/poll")) return;
+    const url = new URL(e.detail.path, location.href);
+    url.searchParams.set("v", version.dataset.version);
+    e.detail.path = url.pathname + url.search;
+  });
+
+  // Find: the form sends the tab and status the address bar shows (the panel's links change them),
+  // and shows the URL's filters again after Back or a history restore.
+  document.addEventListener("htmx:configRequest", e => {
+    if (e.detail.elt.id !== "find") return;
+    const here = new URLSearchParams(location.search);
+    ["tab", "status"].forEach(name => { if (here.get(name)) e.detail.parameters[name] = here.get(name); });
+    ["q", "type", "from", "to"].forEach(name => { if (!e.detail.parameters[name]) delete e.detail.parameters[name]; });
+  });
+  function syncFind() {
+    const form = document.getElementById("find");
+    if (!form) return;
+    const here = new URLSearchParams(location.search);
+    ["q", "type", "from", "to", "tab", "status"].forEach(name => {
+      const field = form.elements[name];
+      if (field && document.activeElement !== field) field.value = here.get(name) || (name === "tab" ? "user" : name === "status" ? "all" : "");
+    });
+  }
+  document.addEventListener("htmx:historyRestore", syncFind);
+  window.addEventListener("popstate", () => setTimeout(syncFind, 0));
+
   // ---- reconnecting ------------------------------------------------------------------------
   function connection(ok) {
     const line = document.getElementById("connection");
@@ -255,6 +339,18 @@
     restoreFocus();
   });
 
+  document.addEventListener("jobStarted", () => {
+    announce("Job started again.");
+    const panel = document.getElementById("panel");
+    if (panel && window.htmx) htmx.ajax("GET", location.pathname + location.search, { target: "#panel", swap: "outerHTML" });
+  });
+
+  document.addEventListener("bulkDeleted", e => {
+    toast(e.detail.report, [], e.detail.skipped ? "" : "ok");
+    announce(e.detail.report);
+    if (document.getElementById("panel") && window.htmx) htmx.ajax("GET", location.pathname + location.search, { target: "#panel", swap: "outerHTML" });
+  });
+
   document.addEventListener("jobDeleted", () => {
     announce("Job deleted.");
     const panel = document.getElementById("panel");
@@ -273,7 +369,39 @@
     });
   });
 
+  // Start forms go through HTMX, so the duplicate guard can ask inline ("open it, or start
+  // another?"); "Start another" sends the same form again (files included) with force=1.
+  function enhanceStartForms(root) {
+    $$('form[action^="/start/"]:not([hx-post])', root).forEach(form => {
+      const prompt = document.createElement("div");
+      prompt.className = "start-prompt";
+      form.appendChild(prompt);
+      form.setAttribute("hx-post", form.getAttribute("action"));
+      form.setAttribute("hx-target", "find .start-prompt");
+      form.setAttribute("hx-swap", "innerHTML");
+      if (window.htmx) htmx.process(form);
+    });
+  }
+
+  // Times in the user's zone: tell the server the browser's zone when it differs from the one it remembers.
+  function rememberTimezone() {
+    const known = document.body.dataset.timezone;
+    let zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (err) { return; }
+    if (known === undefined || !zone || zone === known) return;
+    let headers = {};
+    try { headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (err) { /* none */ }
+    fetch("/me/timezone", { method: "POST", credentials: "same-origin", headers,
+                            body: new URLSearchParams({ timezone: zone }) })
+      .then(r => { if (r.ok) document.body.dataset.timezone = zone; })
+      .catch(() => {});
+  }
+
   function init() {
+    syncFind();
+    enhanceStartForms(document);
+    showNotifyControl();
+    rememberTimezone();
     statusBefore = snapshot();
     activeBefore = activeIds();
     applyDetails(document);

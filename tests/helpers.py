@@ -99,8 +99,9 @@ def open_module(browser, job_id: str) -> tuple[set[int], str]:
     return {int(i) for i in re.findall(r'data-item-id="(\d+)"', page)}, page
 
 
-def submit(type_id: str, actor, **params):
-    """Start a job of type_id as actor (a User or a SystemTrigger), as a page or the API would."""
+def submit(type_id: str, actor, force: bool = True, **params):
+    """Start a job of type_id as actor (a User or a SystemTrigger), as a page or the API would.
+    force: past the duplicate guard (tests start the same job many times); False to test the guard."""
     from bgjobs.jobs import actions
 
-    return actions.submit(type_id, params, actor)
+    return actions.submit(type_id, params, actor, force=force)

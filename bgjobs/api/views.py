@@ -7,6 +7,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from bgjobs.api.body import SHAPE, json_object
 from bgjobs.auth.models import is_bearer
+from bgjobs.jobs import duplicates, rerun
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
@@ -52,6 +53,7 @@ def job_json(job: Job) -> dict:
         "started_at": iso(job.started_at),
         "finished_at": iso(job.finished_at),
         "expires_at": iso(job.expires_at),
+        "rerun_of": job.rerun_of,
         "links": {"self": url_for("api.get_job", job_id=job.id)},
     }
     if job_type.download and job.status == JobStatus.COMPLETED.value and job.result_path:
@@ -76,7 +78,11 @@ def create_job():
         raise BadRequest(SHAPE)
     if not isinstance(body.get("params", {}), dict):
         raise BadRequest("params must be a JSON object.")
-    job = actions.submit(body["type"], body.get("params") or {}, current_user)
+    try:
+        job = actions.submit(body["type"], body.get("params") or {}, current_user, force=body.get("force") is True)
+    except duplicates.Duplicate as exc:  # the client decides: open the running one, or send force
+        return jsonify(error=exc.message, status=409, existing_id=exc.job_id,
+                       links={"existing": url_for("api.get_job", job_id=exc.job_id)}), 409
     data = {"id": job.id, "status": job.status, "links": {"self": url_for("api.get_job", job_id=job.id)}}
     if not job.enqueued:
         data["warning"] = actions.QUEUED_LATER
@@ -112,6 +118,15 @@ def get_job(job_id: str):
 @login_required
 def stop(job_id: str):
     return jsonify(job_json(actions.stop(job_id, current_user))), 202
+
+
+@bp.post("/jobs/<job_id>/run-again")
+@login_required
+def run_again(job_id: str):
+    """A new job with the same type and parameters, checked again now; the old one is kept."""
+    job = rerun.run_again(job_id, current_user)
+    return jsonify(id=job.id, status=job.status, rerun_of=job_id,
+                   links={"self": url_for("api.get_job", job_id=job.id)}), 202
 
 
 @bp.delete("/jobs/<job_id>")

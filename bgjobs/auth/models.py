@@ -30,6 +30,7 @@ class User(UserMixin, db.Model):
     # Every session cookie records the generation it was issued in; logging out moves it on, so
     # every cookie issued before (and its CSRF token) stops working, wherever it was copied to.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    timezone: Mapped[str | None] = mapped_column(String(64))  # the browser's IANA zone, e.g. Europe/Paris
 
     @property
     def is_admin(self) -> bool:

@@ -12,7 +12,7 @@ from bgjobs.extensions import db
 from bgjobs.host import keys
 from bgjobs.host.itempages import item_page
 from bgjobs.host.models import ImportTemplate, Item, Module
-from bgjobs.jobs import actions, types
+from bgjobs.jobs import actions, duplicates, types
 from bgjobs.jobs.errors import InvalidParams
 
 bp = Blueprint("host", __name__)
@@ -84,19 +84,31 @@ def start(type_id: str):
     module_id = request.form.get("module_id", type=int)
     back = url_for("host.module", module_id=module_id) if module_id else url_for("host.modules")
     try:
-        job = actions.submit(type_id, params, current_user)
+        job = actions.submit(type_id, params, current_user, force=request.form.get("force") == "1")
+    except duplicates.Duplicate as exc:
+        # Asked inline (app.js sends start forms through HTMX): open the running one, or send
+        # the same form again with force=1. Without JavaScript, the notice links to it.
+        if request.htmx:
+            return render_template("host/_duplicate.html", job_id=exc.job_id, message=exc.message)
+        flash(exc.message, "error")
+        return redirect(url_for("panel.index", q=exc.job_id))
     except InvalidParams as exc:
         if request.htmx:
             return inline_error(type_id, str(exc))
         flash(str(exc), "error")
-        return redirect(back)
+        return _go(back)
     tab = "system" if job.is_system else "user"
     flash(f"Started: {job.description}. Follow it here.", "ok")
     if not job.enqueued:
         flash(actions.QUEUED_LATER, "error")
+    return _go(url_for("panel.index", tab=tab))
+
+
+def _go(url: str):
+    """A redirect, also for a form sent through HTMX (which would otherwise swap the next page in)."""
     if request.htmx:
-        return Response("", 200, {"HX-Redirect": url_for("panel.index", tab=tab)})
-    return redirect(url_for("panel.index", tab=tab))
+        return Response("", 200, {"HX-Redirect": url})
+    return redirect(url)
 
 
 def inline_error(type_id: str, message: str) -> Response:

@@ -16,7 +16,7 @@ from sqlalchemy import delete, exists, select
 from bgjobs.auth.models import User
 from bgjobs.connections import get_redis
 from bgjobs.extensions import db
-from bgjobs.jobs import changes, metrics, stops, storage, transitions, types
+from bgjobs.jobs import changes, duplicates, metrics, stops, storage, transitions, types
 from bgjobs.jobs.enqueue import enqueue
 from bgjobs.jobs.errors import InvalidParams, NotAllowed, NotFound, Unavailable, WrongStatus
 from bgjobs.jobs.models import Job, JobRecipient, new_job_id
@@ -44,9 +44,11 @@ class SystemTrigger:
 Actor = User | SystemTrigger
 
 
-def submit(type_id: str, params: dict, actor: Actor) -> Job:
+def submit(type_id: str, params: dict, actor: Actor, rerun_of: str | None = None, force: bool = False) -> Job:
     """Check the input, write the row (the truth), then enqueue. Raises InvalidParams or
-    UnknownJobType. Uploaded files among the params are stored in the job's inputs area first."""
+    UnknownJobType. Uploaded files among the params are stored in the job's inputs area first.
+    rerun_of: the job this one runs again (rerun.py). Unless `force`, a user's job equal to one of
+    their active jobs raises duplicates.Duplicate (schedules are never asked)."""
     job_type = types.get(type_id)
     if not job_type.available:
         raise InvalidParams(f"{job_type.label} is not available in this installation.")
@@ -56,6 +58,10 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
         for param in job_type.file_params:
             params[param.name] = _store_input(job_id, param, params.get(param.name), params)
         plan = job_type.plan(params, actor)
+        digest = duplicates.plan_hash(type_id, plan.params, [p.name for p in job_type.file_params])
+        twin = None if force or isinstance(actor, SystemTrigger) else duplicates.active_twin(actor.id, digest)
+        if twin is not None:
+            raise duplicates.Duplicate(twin)
     except Exception:
         storage.remove_inputs(job_id)
         raise
@@ -72,6 +78,8 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
         batch_id=uuid.uuid4().hex if OPEN_MODULE in job_type.opens else None,
         status=JobStatus.CREATED.value,
         created_at=utcnow(),
+        rerun_of=rerun_of,
+        params_hash=digest,
     )
     db.session.add(job)
     # The user who starts a system job follows it in their System Generated tab too.
@@ -84,7 +92,7 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
     try:
         enqueue(job_id, job_type, actor.id)
         with get_redis().pipeline(transaction=False) as pipe:  # the viewers' signal and the metric: one round trip
-            changes.bump([actor.id, *recipients], system, pipeline=pipe)
+            changes.bump([actor.id, *recipients], system, pipeline=pipe, job_ids=[job_id])
             metrics.moved(pipe, type_id, JobStatus.CREATED.value, None)
             pipe.execute()
     except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back
@@ -177,4 +185,4 @@ def remove(job_id: str, user: User) -> None:
     storage.remove_job_files(job_id)
     storage.remove_inputs(job_id)
     storage.remove_reports(job_id)
-    changes.bump(viewer_ids, system)
+    changes.bump(viewer_ids, system, job_ids=[job_id])

@@ -2,14 +2,18 @@
 and page 10,000 cost the same and nothing repeats or is skipped while new jobs arrive."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import defer
 
 from bgjobs import defaults
 from bgjobs.extensions import db
+from bgjobs.jobs import search
 from bgjobs.jobs.models import Job, JobRecipient
+from bgjobs.jobs.search import Find
 from bgjobs.jobs.statuses import ACTIVE, JobStatus, Origin
 from bgjobs.jobs.storage import JOB_ID
 from bgjobs.auth.models import User
@@ -46,9 +50,37 @@ class Page:
 
 
 def page(user: User, origin: Origin, status: JobStatus | None, after: Cursor | None = None,
-         before: Cursor | None = None, size: int = PAGE_SIZE) -> Page:
-    """One page. `after` continues towards older jobs (Next), `before` towards newer (Previous)."""
-    created, ident, base = _columns(user, origin, status)
+         before: Cursor | None = None, size: int = PAGE_SIZE, find: Find | None = None) -> Page:
+    """One page. `after` continues towards older jobs (Next), `before` towards newer (Previous);
+    `find` narrows it (type, dates, text) with the same keyset pages."""
+    ids, more, going_back = _page_rows(user, origin, status, after, before, size, find)
+    jobs = _load([row.id for row in ids])
+    has_newer = going_back and more or (after is not None and bool(ids))
+    has_older = more if not going_back else bool(ids)
+    first, last = (ids[0], ids[-1]) if ids else (None, None)
+    return Page(
+        jobs=jobs,
+        newer=Cursor(first.created_at, first.id) if has_newer and first else None,
+        older=Cursor(last.created_at, last.id) if has_older and last else None,
+    )
+
+
+def page_ids(user: User, origin: Origin, status: JobStatus | None, after: Cursor | None = None,
+             before: Cursor | None = None, size: int = PAGE_SIZE, find: Find | None = None) -> list[str]:
+    """The ids `page` would show, newest first, from the index alone (no row is loaded): what a
+    changed poll compares with the page the browser shows."""
+    return [row.id for row in _page_rows(user, origin, status, after, before, size, find)[0]]
+
+
+def membership(ids: list[str]) -> str:
+    """A short digest of a page's ids in order, carried by the poll to tell a changed page."""
+    return hashlib.blake2b(" ".join(ids).encode(), digest_size=6).hexdigest()
+
+
+def _page_rows(user, origin, status, after, before, size, find=None):
+    """(id, created_at) rows of the page in display order, whether more lie beyond, and whether
+    it was reached going back."""
+    created, ident, base = _columns(user, origin, status, find)
     going_back = before is not None and after is None
     query = base
     # (created, id) beyond the cursor, written as a range on created plus a tie-break, so the
@@ -67,25 +99,19 @@ def page(user: User, origin: Origin, status: JobStatus | None, after: Cursor | N
     if going_back:
         ids.reverse()
         if not more:  # reached the newest jobs: show a full first page instead of a short one
-            return page(user, origin, status, size=size)
-    jobs = _load([row.id for row in ids])
-    has_newer = going_back and more or (after is not None and bool(ids))
-    has_older = more if not going_back else bool(ids)
-    first, last = (ids[0], ids[-1]) if ids else (None, None)
-    return Page(
-        jobs=jobs,
-        newer=Cursor(first.created_at, first.id) if has_newer and first else None,
-        older=Cursor(last.created_at, last.id) if has_older and last else None,
-    )
+            return _page_rows(user, origin, status, None, None, size, find)
+    return ids, more, going_back
 
 
-def _columns(user: User, origin: Origin, status: JobStatus | None):
+def _columns(user: User, origin: Origin, status: JobStatus | None, find: Find | None = None):
     """The (created_at, id) columns to order by and the filtered query of (id, created_at)."""
     if origin is Origin.SYSTEM and not user.is_admin:
         created, ident = JobRecipient.created_at, JobRecipient.job_id
         query = select(ident.label("id"), created.label("created_at")).where(JobRecipient.user_id == user.id)
         if status is not None:
             query = query.where(JobRecipient.status == status.value)
+        if find:  # a recipient's notified jobs are few: the job's own columns through its key
+            query = query.join(Job, Job.id == ident).where(*search.conditions(find, created))
         return created, ident, query
     created, ident = Job.created_at, Job.id
     query = select(ident, created).where(Job.origin == origin.value)
@@ -93,14 +119,20 @@ def _columns(user: User, origin: Origin, status: JobStatus | None):
         query = query.where(Job.owner_id == user.id)
     if status is not None:
         query = query.where(Job.status == status.value)
-    return created, ident, query
+    return created, ident, query.where(*search.conditions(find, created))
 
 
-def _load(ids: list[str]) -> list[Job]:
+def _load(ids: list[str], *options) -> list[Job]:
     if not ids:
         return []
-    by_id = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(ids)))}
+    by_id = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(ids)).options(*options))}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def load(ids: list[str], light: bool = False) -> list[Job]:
+    """These jobs, in this order; light leaves out the parameters and summary (a progress update
+    shows neither, and a bulk job's parameters can list 100,000 ids)."""
+    return _load(ids, defer(Job.params), defer(Job.summary)) if light else _load(ids)
 
 
 def _active(user: User):

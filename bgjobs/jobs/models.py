@@ -31,6 +31,12 @@ class Job(db.Model):
         Index("ix_jobs_status_expires", "status", "expires_at"),
         # The workers page's charts read the jobs that finished in the last 24 hours.
         Index("ix_jobs_finished", "finished_at"),
+        # Find any job: a type filter seeks like a status filter (text search: see the migration).
+        Index("ix_jobs_owner_type_page", "owner_id", "origin", "type", "created_at", "id"),
+        Index("ix_jobs_origin_type_page", "origin", "type", "created_at", "id"),
+        # Duplicate guard: the owner's active jobs with the same plan.
+        Index("ix_jobs_owner_params_hash", "owner_id", "params_hash", "status"),
+        Index("ix_jobs_rerun_of", "rerun_of"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_job_id)
@@ -63,6 +69,9 @@ class Job(db.Model):
     expires_at: Mapped[datetime | None]
     stop_requested_at: Mapped[datetime | None]
     enqueue_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    rerun_of: Mapped[str | None] = mapped_column(String(32))  # the job this one runs again
+    progress_at: Mapped[datetime | None]  # the last progress write, for "No progress for 5 min"
+    params_hash: Mapped[str | None] = mapped_column(String(32))  # the plan's type and parameters
 
     # Not a column: False on a job just submitted whose enqueue could not reach Redis (it waits
     # as Created and reconcile enqueues it once Redis is back), so the caller can say so.

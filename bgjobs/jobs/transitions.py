@@ -5,9 +5,11 @@ The one writer of statuses: every change, the expiry sweep's bulk move included,
 here, so the change counters (and metrics) have one hook."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from redis.exceptions import RedisError
 from sqlalchemy import select, update
 
 from bgjobs.connections import get_redis
@@ -18,6 +20,7 @@ from bgjobs.jobs.models import Job, JobRecipient
 from bgjobs.jobs.statuses import ACTIVE, JobStatus, Origin
 from bgjobs.timeutil import utcnow
 
+log = logging.getLogger(__name__)
 CREATED = JobStatus.CREATED.value
 IN_PROGRESS = JobStatus.IN_PROGRESS.value
 COMPLETED = JobStatus.COMPLETED.value
@@ -80,19 +83,28 @@ def _move(job_id: str, sources: list[str], values: dict, extra_where=(), before_
     if before_commit is not None:
         before_commit()
     db.session.commit()
-    _announce(viewer_ids, system, row.type, values, row.started_at)
+    _announce(viewer_ids, system, row.type, values, row.started_at, job_id)
     return Moved(row.type, row.params, row.owner_id, row.batch_id, viewer_ids, system)
 
 
-def _announce(viewer_ids: list[int], system: bool, type_id: str, values: dict, started_at) -> None:
-    """After a move is committed: the viewers' change counters and the metrics, in one round trip."""
+def _announce(viewer_ids: list[int], system: bool, type_id: str, values: dict, started_at, job_id: str) -> None:
+    """After a move is committed: the viewers' change counters (and which job moved) and the
+    metrics, in one round trip."""
     pipe = get_redis().pipeline(transaction=False)
-    changes.bump(viewer_ids, system, pipeline=pipe)
+    changes.bump(viewer_ids, system, pipeline=pipe, job_ids=[job_id])
     if "status" in values:
         finished = values.get("finished_at")
         seconds = (finished - started_at).total_seconds() if finished and started_at else None
         metrics.moved(pipe, type_id, values["status"], seconds)
-    pipe.execute()
+    _send(pipe)
+
+
+def _send(pipe) -> None:
+    """The move is committed whatever Redis says: while it is away the panels read the rows."""
+    try:
+        pipe.execute()
+    except RedisError:
+        log.warning("could not signal a status change (Redis unreachable)", exc_info=True)
 
 
 def start(job_id: str) -> Moved | None:
@@ -107,10 +119,10 @@ def progress(job_id: str, done: int, total: int, message: str, viewer_ids: list[
         result = conn.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == IN_PROGRESS)
-            .values(progress_done=done, progress_total=total, progress_message=message[:255])
+            .values(progress_done=done, progress_total=total, progress_message=message[:255], progress_at=utcnow())
         )
     if result.rowcount:
-        changes.bump(viewer_ids, system)
+        changes.bump(viewer_ids, system, job_ids=[job_id], kind=changes.PROGRESS)
 
 
 def complete(job_id: str, values: dict) -> Moved | None:
@@ -174,10 +186,11 @@ def expire_due(job_ids: list[str], now: datetime | None = None) -> int:
     for job_id in ids:
         storage.remove_job_files(job_id)
     pipe = get_redis().pipeline(transaction=False)
-    changes.bump([r.owner_id for r in rows] + list(recipients), any(r.origin == SYSTEM for r in rows), pipeline=pipe)
+    changes.bump([r.owner_id for r in rows] + list(recipients), any(r.origin == SYSTEM for r in rows), pipeline=pipe,
+                 job_ids=ids)
     for row in rows:
         metrics.moved(pipe, row.type, EXPIRED, None)
-    pipe.execute()
+    _send(pipe)
     return len(rows)
 
 

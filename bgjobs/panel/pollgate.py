@@ -18,6 +18,7 @@ from bgjobs.jobs import metrics
 from bgjobs.panel import versioncache
 
 POLL_PATHS = frozenset({"/jobs/poll", "/jobs/badge"})
+VERSION_READ = "bgjobs.version"  # environ: ((user id, is admin), version) this gate read
 UNCHANGED = ("204 NO CONTENT", [("Vary", "Cookie")])  # what Flask's own unchanged answer carries
 
 
@@ -35,10 +36,13 @@ class UnchangedPolls:
                 and "HTTP_AUTHORIZATION" not in environ):  # token calls are Flask's to authenticate
             viewer = self._viewer(environ)
             seen = parse_qs(environ.get("QUERY_STRING", "")).get("v")
-            if viewer is not None and seen and seen[0] == self.versions.version(*viewer):  # None: Redis down
-                self.polls.add("unchanged", self.app)
-                start_response(*UNCHANGED)
-                return []
+            if viewer is not None and seen:
+                current = self.versions.version(*viewer)  # None: Redis down
+                if seen[0] == current:
+                    self.polls.add("unchanged", self.app)
+                    start_response(*UNCHANGED)
+                    return []
+                environ[VERSION_READ] = (viewer, current)  # Flask need not ask Redis again
 
             def counted(status, headers, exc_info=None):
                 self.polls.add("unchanged" if status.startswith("204") else "answered", self.app)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
-from flask import g, url_for
+from flask import current_app, g, url_for
 from sqlalchemy import select
 
 from redis.exceptions import RedisError
@@ -17,7 +17,7 @@ from bgjobs import defaults
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
-from bgjobs.jobs import changes, describe, retention, waiting
+from bgjobs.jobs import changes, describe, rerun, retention, waiting
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.jobs.listing import Page
@@ -25,6 +25,7 @@ from bgjobs.panel.running import Running
 from bgjobs.jobs.types import OPEN_ITEM, OPEN_MODULE, OPEN_STUDIO
 from bgjobs.jobs.statuses import FILTER_ORDER, JobStatus
 from bgjobs.timeutil import iso, utcnow
+from bgjobs.panel.findargs import zone
 from bgjobs.auth.models import User
 
 # Polling also watches downloads about to expire, so "Expired" shows up without a reload.
@@ -60,9 +61,14 @@ def relative(moment: datetime | None, now: datetime) -> str:
     return f"{text} ago"
 
 
-def exact(moment: datetime | None) -> str:
-    """The exact time for a tooltip, e.g. "12 Jun 2025, 17:18:08 UTC" (the browser shows it in local time)."""
-    return moment.strftime("%-d %b %Y, %H:%M:%S UTC") if moment else ""
+def exact(moment: datetime | None, tz=None) -> str:
+    """The exact time in the user's zone, e.g. "12 Jun 2025, 19:18:08 CEST" (UTC until the
+    browser has told us the zone; the tooltip is also localised by the browser)."""
+    if not moment:
+        return ""
+    if tz is None:
+        return moment.strftime("%-d %b %Y, %H:%M:%S UTC")
+    return moment.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%-d %b %Y, %H:%M:%S %Z")
 
 
 @dataclass(frozen=True)
@@ -78,8 +84,8 @@ class Moment:
         return bool(self.text)
 
 
-def moment(value: datetime | None, now: datetime) -> Moment:
-    return Moment(relative(value, now), iso(value), exact(value)) if value else Moment()
+def moment(value: datetime | None, now: datetime, tz=None) -> Moment:
+    return Moment(relative(value, now), iso(value), exact(value, tz)) if value else Moment()
 
 
 def duration(seconds: float) -> str:
@@ -123,6 +129,15 @@ class RowView:
     queue_paused: bool = False  # waiting on a queue an admin paused
     # An import's rejected rows: the details link to the CSV of them (kept for a failed job too).
     report_url: str | None = None
+    stalled: str = ""  # "No progress for 5 min" on a running job whose progress stopped moving
+    stall_since: str = ""  # ISO time of the last sign of progress, so the browser keeps the line current
+    stall_after: int = 0
+    can_run_again: bool = False
+    reran_as: list[str] = field(default_factory=list)  # the jobs that ran this one again
+
+    @property
+    def rerun_of(self) -> str | None:
+        return self.job.rerun_of
 
     @property
     def id(self) -> str:
@@ -148,7 +163,7 @@ class RowView:
 
 
 def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | None = None,
-             place: str = "", paused_queues: frozenset[str] = frozenset()) -> RowView:
+             place: str = "", paused_queues: frozenset[str] = frozenset(), reran_as: list[str] | None = None) -> RowView:
     now = now or utcnow()
     job_type = types.get(job.type)
     status = job.state
@@ -160,7 +175,8 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         elapsed = (now - job.started_at).total_seconds()
         if elapsed > 5:
             eta = f"about {duration(elapsed * (total - done) / done)} left"
-    expires = moment(job.expires_at if status is JobStatus.COMPLETED else None, now)
+    tz = zone(user.timezone)
+    expires = moment(job.expires_at if status is JobStatus.COMPLETED else None, now, tz)
     opens = []
     if status is JobStatus.COMPLETED:
         opens = [(OPEN_LABELS[kind], url) for kind in job_type.opens if (url := open_url(kind, job))]
@@ -178,9 +194,9 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         percent=percent,
         counts=f"{done:,} of {total:,}" if total else "",
         eta=eta,
-        created=moment(job.created_at, now),
-        started=moment(job.started_at, now),
-        finished=moment(job.finished_at, now),
+        created=moment(job.created_at, now, tz),
+        started=moment(job.started_at, now, tz),
+        finished=moment(job.finished_at, now, tz),
         expires=expires,
         owner_name=owner_names.get(job.owner_id, "System"),
         error_summary=error.splitlines()[0] if error else "",
@@ -194,7 +210,21 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
         watch=active or bool(expires and job.expires_at - now < EXPIRY_WATCH),
         place=place,
         queue_paused=status is JobStatus.CREATED and queue_name(job_type.queue) in paused_queues,
+        **stall(job, status, now),
+        can_run_again=rerun.can_run_again(job, user),
+        reran_as=reran_as or [],
     )
+
+
+def stall(job: Job, status: JobStatus, now: datetime) -> dict:
+    """A running job's stall line, from the row's last progress time (or its start): no query."""
+    since = job.progress_at or job.started_at
+    if status is not JobStatus.IN_PROGRESS or since is None or job.stopping:
+        return {}
+    after = current_app.config.get("BGJOBS_STALL_AFTER", defaults.STALL_AFTER)
+    quiet = (now - since).total_seconds()
+    text = f"No progress for {relative(since, now).removesuffix(' ago')}" if quiet >= after else ""
+    return {"stalled": text, "stall_since": iso(since), "stall_after": after}
 
 
 def open_url(kind: str, job: Job) -> str | None:
@@ -231,10 +261,11 @@ class PanelView:
     badge: int | None = None  # set on fragments, which update the header badge out of band
     badge_ids: list[str] = field(default_factory=list)
     running: Running | None = None  # the "Running now" strip
+    find_args: dict = field(default_factory=dict)  # type, from, to, q as in the URL
 
     @property
     def args(self) -> dict:
-        return {"tab": self.tab, "status": self.status.value if self.status else "all"}
+        return {"tab": self.tab, "status": self.status.value if self.status else "all", **self.find_args}
 
     def link(self, **changes) -> str:
         """The panel URL with this view's tab and filter, changed as given."""
@@ -250,8 +281,19 @@ class PanelView:
         return normal * defaults.PAUSED_POLL_FACTOR if self.paused else normal
 
     @property
+    def bulk_count(self) -> int:
+        """Rows on this page "Delete all shown finished jobs" would delete."""
+        return sum(1 for row in self.rows if row.can_delete)
+
+    @property
+    def bulk_url(self) -> str:
+        return url_for("panel.bulk_confirm", **self.args, **self.cursor_args)
+
+    @property
     def poll_url(self) -> str:
-        return url_for("panel.poll", v=self.version, **self.args, **self.cursor_args)
+        # m: the page's membership, so a changed poll can answer with only the rows that moved.
+        shown = listing.membership([row.id for row in self.rows])
+        return url_for("panel.poll", v=self.version, m=shown, **self.args, **self.cursor_args)
 
     @property
     def filters(self) -> list[tuple[str, str]]:
@@ -259,12 +301,16 @@ class PanelView:
 
     @property
     def empty_message(self) -> str:
+        if self.find_args:
+            return "No jobs match these filters."
         if self.status is None:
             return "No background jobs yet." if self.tab == "user" else "No system generated jobs."
         return f"No {self.status.label.lower()} jobs."
 
     @property
     def empty_hint(self) -> str:
+        if self.find_args:
+            return "Clear the filters to see every job."
         if self.status is not None:
             return "Choose All to see every job."
         if self.tab == "user":
@@ -284,15 +330,17 @@ def paused_queues(jobs: list[Job]) -> frozenset[str]:
 
 
 def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str | None,
-               cursor_args: dict, badge: tuple[int, list[str]] | None = None) -> PanelView:
+               cursor_args: dict, badge: tuple[int, list[str]] | None = None, find_args: dict | None = None) -> PanelView:
     """badge: the active jobs' count and ids, on fragments (they update the header out of band)."""
     names = owner_names(page.jobs, user)
     now = utcnow()
     places = waiting.positions(page.jobs)
     paused = paused_queues(page.jobs)
-    rows = [row_view(job, user, names, now, places.get(job.id, ""), paused) for job in page.jobs]
+    reran = rerun.reran_as([job.id for job in page.jobs if job.state in rerun.RERUNNABLE])
+    rows = [row_view(job, user, names, now, places.get(job.id, ""), paused, reran.get(job.id)) for job in page.jobs]
     count, ids = badge if badge is not None else (None, [])
-    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids)
+    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids,
+                     find_args=find_args or {})
 
 
 class HeaderView:

@@ -5,12 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, g, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_required
 
+import json
+
 from bgjobs.jobs import listing
+from bgjobs.jobs import bulkdelete
+from bgjobs.jobs import rerun
 from bgjobs.jobs import actions
 from bgjobs.jobs import changes, retention, waiting
 from bgjobs.jobs import storage
+from bgjobs.extensions import db
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
+from bgjobs.panel import changedpoll, findargs, pollgate
 from bgjobs.panel.running import running_now
 from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, paused_queues, row_view
 
@@ -36,12 +42,13 @@ def _panel_args():
 
 def _panel(with_badge: bool = False):
     tab, status, after, before = _panel_args()
+    find, find_args = findargs.parse(request.args, current_user.timezone)
     # The version is read before the query: a change that lands in between shows on the next poll.
     version = changes.version(current_user.id, current_user.is_admin)
-    page = listing.page(current_user, TABS[tab], status, after=after, before=before)
+    page = listing.page(current_user, TABS[tab], status, after=after, before=before, find=find)
     cursor_args = {k: request.args[k] for k in ("after", "before") if request.args.get(k)}
     active = g.active_jobs = listing.active(current_user)  # the header badge reuses it (HeaderView)
-    view = panel_view(current_user, page, tab, status, version, cursor_args, active if with_badge else None)
+    view = panel_view(current_user, page, tab, status, version, cursor_args, active if with_badge else None, find_args)
     view.running = running_now(active, {r.id for r in view.rows})
     return view
 
@@ -61,7 +68,7 @@ def home():
 def index():
     if request.htmx and not request.htmx.history_restore_request:
         return _fragment()
-    return render_template("panel/index.html", panel=_panel())
+    return render_template("panel/index.html", panel=_panel(), type_choices=findargs.type_choices())
 
 
 def _unchanged_or_version():
@@ -72,7 +79,9 @@ def _unchanged_or_version():
     if user_id is None:
         return Response("Your session has ended; please log in again.", 401,
                         {"HX-Redirect": url_for("auth.login")}), None
-    version = changes.version(int(user_id), bool(session.get("is_admin")))
+    viewer = (int(user_id), bool(session.get("is_admin")))
+    read = request.environ.get(pollgate.VERSION_READ)
+    version = read[1] if read and read[0] == viewer else changes.version(*viewer)
     if version is not None and version == request.args.get("v"):  # None: Redis down, render
         return Response(status=204), None
     if not current_user.is_authenticated:  # the user was removed meanwhile
@@ -83,7 +92,13 @@ def _unchanged_or_version():
 @bp.get("/jobs/poll")
 def poll():
     answer, _ = _unchanged_or_version()
-    return answer or _fragment()
+    if answer:
+        return answer
+    tab, status, after, before = _panel_args()
+    find, _ = findargs.parse(request.args, current_user.timezone)
+    partial = changedpoll.answer(current_user, TABS[tab], status, after, before,
+                                 request.args.get("v"), request.args.get("m"), find)
+    return partial or _fragment()
 
 
 @bp.get("/jobs/badge")
@@ -99,7 +114,7 @@ def badge():
 def _row(job_id: str, confirm: str | None = None, details: bool = False):
     job = actions.visible(job_id, current_user)
     row = row_view(job, current_user, owner_names([job]), place=waiting.positions([job]).get(job.id, ""),
-                   paused_queues=paused_queues([job]))
+                   paused_queues=paused_queues([job]), reran_as=rerun.reruns(job_id))
     return render_template("panel/_row.html", row=row, confirm=confirm, details=details)
 
 
@@ -117,6 +132,42 @@ def row(job_id: str):
 def stop(job_id: str):
     actions.stop(job_id, current_user)
     return _row(job_id)
+
+
+@bp.post("/jobs/<job_id>/run-again")
+@login_required
+def run_again(job_id: str):
+    """Run again: the old row comes back reading "Ran again as …"; the panel then refreshes to show the new job."""
+    new = rerun.run_again(job_id, current_user)
+    return Response(_row(job_id), 200, {"HX-Trigger": json.dumps({"jobStarted": {"id": new.id}})})
+
+
+@bp.post("/me/timezone")
+@login_required
+def set_timezone():
+    """The browser's IANA time zone (app.js sends it when it differs from the remembered one)."""
+    name = (request.form.get("timezone") or "").strip()
+    if not name or findargs.zone(name).key != name:
+        abort(400, "Unknown time zone.")
+    current_user.timezone = name
+    db.session.commit()
+    return Response(status=204)
+
+
+@bp.get("/jobs/bulk-delete")
+@login_required
+def bulk_confirm():
+    """The confirmation, with the count and ids of the finished jobs this page shows now."""
+    rows = [row for row in _panel().rows if row.can_delete]
+    return render_template("panel/_bulk_confirm.html", ids=[row.id for row in rows], back=request.args)
+
+
+@bp.post("/jobs/bulk-delete")
+@login_required
+def bulk_delete():
+    outcome = bulkdelete.delete_finished(request.form.getlist("ids"), current_user)
+    events = {"bulkDeleted": {"report": outcome.report, "deleted": len(outcome.deleted), "skipped": outcome.skipped}}
+    return Response("", 200, {"HX-Reswap": "none", "HX-Trigger": json.dumps(events)})
 
 
 @bp.delete("/jobs/<job_id>")

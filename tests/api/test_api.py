@@ -45,7 +45,7 @@ def test_create_get_list_download_delete_with_a_token(app, client, users, work):
 
 def test_api_pages_by_cursor(app, client, users):
     auth = bearer(app, users)
-    ids = [client.post("/api/jobs", json={"type": "module_export", "params": {"module_id": 1}}, headers=auth).get_json()["id"]
+    ids = [client.post("/api/jobs", json={"type": "module_export", "params": {"module_id": 1}, "force": True}, headers=auth).get_json()["id"]
            for _ in range(17)]
     first = client.get("/api/jobs", headers=auth).get_json()
     second = client.get(f"/api/jobs?after={first['next']}", headers=auth).get_json()

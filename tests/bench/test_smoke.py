@@ -76,7 +76,7 @@ def test_bench_smoke_produces_every_figure(tmp_path, redis_url):
     else:
         args.append("--no-pg")
     done = subprocess.run([sys.executable, "-m", "bench.run", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=240)
+                          capture_output=True, text=True, timeout=420)  # 240 s before the live-polls stage
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = (tmp_path / "RESULTS.md").read_text()
     assert "ERROR" not in report
@@ -91,6 +91,11 @@ def test_bench_smoke_produces_every_figure(tmp_path, redis_url):
         r"\| panel \(sqlite\) \| page \d+: p50 / p95 .*\| [\d.]+×",
         r"\| panel \(sqlite\) \| Failed, page 1",
         r"\| panel \(sqlite\) \| System Generated tab:",
+        r"\| panel \(sqlite\) \| filtered: .*\| [\d.]+×",
+        r"\| panel \(sqlite\) \| search: text: .*\| [\d.]+×",
+        r"\| live polls \(sqlite\) \| changed poll, one row changed: server time .*ms whole panel fragment",
+        r"\| live polls \(sqlite\) \| \d+ panels, 204 path .*/s offered",
+        r"\| live polls \(sqlite\) \| \d+ panels, jobs running, every poll changed: .*/s offered",
         r"\| expiry \(sqlite\) \| sweep: .*\| [\d.]+ s \| [\d.]+ s bulk UPDATE \| [\d.]+×",
         r"\| expiry \(sqlite\) \| sweep with nothing due",
     ]

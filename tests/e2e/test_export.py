@@ -14,10 +14,12 @@ from tests.e2e.conftest import first_row_id, row, seen
 from tests.helpers import job, make_items
 
 
-def start_export(page, fmt: str = "csv") -> str:
+def start_export(page, fmt: str = "csv", another: bool = False) -> str:
     page.goto("/modules/1")
     page.get_by_label("Format").select_option(fmt)
     page.get_by_role("button", name="Export", exact=True).click()
+    if another:  # the same export while one runs: the duplicate guard asks first
+        page.get_by_role("button", name="Start another").click()
     expect(page.get_by_role("heading", name="Background Jobs")).to_be_visible()
     return first_row_id(page)
 
