@@ -88,8 +88,9 @@ def start(type_id: str):
     except duplicates.Duplicate as exc:
         # Asked inline (app.js sends start forms through HTMX): open the running one, or send
         # the same form again with force=1. Without JavaScript, the notice links to it.
-        if request.htmx:
-            return render_template("host/_duplicate.html", job_id=exc.job_id, message=exc.message)
+        if request.htmx:  # in the form's message slot, like a mistake (see inline_error)
+            html = render_template("host/_duplicate.html", job_id=exc.job_id, message=exc.message, type_id=type_id)
+            return Response(html, 200, {"HX-Retarget": f"#error-{type_id}", "HX-Reswap": "innerHTML"})
         flash(exc.message, "error")
         return redirect(url_for("panel.index", q=exc.job_id))
     except InvalidParams as exc:
