@@ -26,6 +26,7 @@ def from_env(instance_path: str) -> dict:
         # The tests use a cheap hash so that seeding per test is fast; keep scrypt anywhere real.
         "BGJOBS_PASSWORD_HASH": env.get("BGJOBS_PASSWORD_HASH", "scrypt"),
         "MAX_CONTENT_LENGTH": defaults.MAX_UPLOAD_BYTES,
+        "BGJOBS_MAX_MEDIA_BYTES": int(env.get("BGJOBS_MAX_MEDIA_BYTES", defaults.MAX_MEDIA_BYTES)),
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

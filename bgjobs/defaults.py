@@ -46,3 +46,10 @@ READ_CHUNK = 1000  # rows read per query when streaming a module into a file
 ID_CHUNK = 500  # chosen items changed (and committed) per transaction
 MAX_COPIES = 100  # Bulk Create copies per item
 MAX_REPORTED_ROWS = 20  # row errors quoted in a failed import's message
+
+# -- media (environment: BGJOBS_MAX_MEDIA_BYTES) -----------------------------------------------
+MAX_MEDIA_BYTES = 500 * 1024 * 1024  # one uploaded original; camera videos are hundreds of MB
+PREVIEW_SIZE = 300  # px, the longer side of a preview (thumbnails on item lists and pages)
+MEDIA_COMMIT_EVERY = 1  # renditions are committed file by file, so a stop keeps all done work
+MEDIA_MAX_PIXELS = 100_000_000  # larger images are refused per file (decompression-bomb guard)
+MEDIA_REPORTED_FILES = 200  # files that could not be converted, listed in a job's details

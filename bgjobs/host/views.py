@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bgjobs import defaults
 from bgjobs.extensions import db
+from bgjobs.host.media_viewmodels import item_media, module_media
 from bgjobs.host.models import ImportTemplate, Item, ItemBatch, Module
 from bgjobs.jobs import actions, types
 from bgjobs.jobs.errors import InvalidParams
@@ -54,6 +55,7 @@ def module(module_id: int):
         total=db.session.scalar(counted),
         next_after=items[-1].id if more else None,
         forms=Forms(),
+        media=module_media(mod.id, [i.id for i in items]),
     )
 
 
@@ -61,7 +63,8 @@ def module(module_id: int):
 @login_required
 def item(item_id: int):
     found = db.session.get(Item, item_id) or abort(404, "No such item.")
-    return render_template("host/item.html", item=found, module=db.session.get(Module, found.module_id), forms=Forms())
+    return render_template("host/item.html", item=found, module=db.session.get(Module, found.module_id), forms=Forms(),
+                           item_media=item_media(found.module_id, found.id))
 
 
 @bp.post("/start/<type_id>")

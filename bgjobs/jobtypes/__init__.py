@@ -7,7 +7,8 @@ from __future__ import annotations
 
 def load() -> None:
     """Register each family's types, then the planned ones no family offers yet."""
-    from bgjobs.jobtypes import items, planned
+    from bgjobs.jobtypes import items, media, planned
 
     items.register()
+    media.register()
     planned.register()
