@@ -33,15 +33,18 @@ def count(where: list) -> int:
 
 
 def pages(where: list, page: int = PAGE):
-    """The matching rows in id order, a keyset page at a time (memory stays flat)."""
+    """The matching rows in id order, a keyset page at a time (memory stays flat), detached
+    from the session so the caller's per-file commits do not reload them one by one."""
     last = 0
     while True:
         rows = db.session.scalars(select(MediaFile).where(*where, MediaFile.id > last)
                                   .order_by(MediaFile.id).limit(page)).all()
         if not rows:
             return
-        yield rows
         last = rows[-1].id
+        for row in rows:
+            db.session.expunge(row)
+        yield rows
 
 
 def needs_preview(module_id: int | None = None) -> list:

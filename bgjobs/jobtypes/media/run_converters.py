@@ -77,39 +77,64 @@ def up_to_date(source: MediaFile, converter: Converter) -> bool:
             and storage.resolve(row.path).exists())
 
 
-def convert_one(ctx: JobContext, tally: Tally, source: MediaFile, converter: Converter) -> None:
+def sniff(tally: Tally, source: MediaFile):
+    """What the source really is (by content), or None once its failure is counted."""
+    try:
+        src = storage.resolve(source.path)
+        return src, detect(src)
+    except (UnsupportedFile, FileNotFoundError, storage.OutsideStorage) as exc:
+        tally.fail(source, str(exc) if isinstance(exc, UnsupportedFile) else "the file is missing from storage")
+        return None
+
+
+def convert_one(ctx: JobContext, tally: Tally, source: MediaFile, converter: Converter, src, found) -> None:
+    if found.kind != converter.kind:
+        tally.not_applicable += 1
+        return
     if up_to_date(source, converter):
         tally.up_to_date += 1
         return
     try:
-        src = storage.resolve(source.path)
-        found = detect(src)
-        if found.kind != converter.kind:
-            tally.not_applicable += 1
-            return
         name, mime = converting.output_name(converter.kind, converter.settings, source.name)
         dst = mediastore.rendition_path(source.item_id, converter.target_holder_id, name)
         converting.render(converter.kind, converter.settings, src, dst, ctx.stop_requested,
                           max_pixels=defaults.MEDIA_MAX_PIXELS)
     except Stopped:
         raise StopJob() from None
-    except (UnsupportedFile, MediaError, FileNotFoundError) as exc:
+    except MediaError as exc:
         tally.fail(source, str(exc) or "could not be read")
         return
     except Exception as exc:  # noqa: BLE001 - one odd file must not end the run for the others
         log.warning("converting %s (item %s) failed", source.name, source.item_id, exc_info=True)
         tally.fail(source, f"could not be converted ({type(exc).__name__})")
         return
-    found_notes = converting.misnamed(source.name, found.ext, found.mime)
-    if found.kind == "image":
-        found_notes += converting.notes(src)
-    tally.notes += [f"item {source.item_id} · {source.name}: {n}" for n in found_notes]
     mediastore.record_rendition(source, converter, dst, mime)
     if source.item_id not in tally.touched and ctx.batch_id:
         tally.touched.add(source.item_id)
         db.session.add(ItemBatch(batch_id=ctx.batch_id, item_id=source.item_id))
     db.session.commit()  # file by file: a stop (which kills the horse) keeps every done file
     tally.converted += 1
+
+
+def note(tally: Tally, source: MediaFile, src, found) -> None:
+    """Notes on a readable source whose name or content is unusual (once per file)."""
+    found_notes = converting.misnamed(source.name, found.ext, found.mime)
+    if found.kind == "image":
+        found_notes += converting.notes(src)
+    tally.notes += [f"item {source.item_id} · {source.name}: {n}" for n in found_notes]
+
+
+def run_one(ctx: JobContext, tally: Tally, source: MediaFile, converters: list[Converter]) -> None:
+    """Every chosen converter of this source's holder, on this one source file."""
+    sniffed = sniff(tally, source)
+    if sniffed is None:
+        return
+    failed = tally.failed
+    for converter in converters:
+        ctx.check_stop()
+        convert_one(ctx, tally, source, converter, *sniffed)
+    if tally.failed == failed and any(c.kind == sniffed[1].kind for c in converters):
+        note(tally, source, *sniffed)
 
 
 def run(ctx: JobContext) -> None:
@@ -123,18 +148,16 @@ def run(ctx: JobContext) -> None:
     by_holder: dict[int, list[Converter]] = {}
     for c in converters:
         by_holder.setdefault(c.source_holder_id, []).append(c)
-    total = sum(q.count(q.files_in([h], items)) * len(cs) for h, cs in by_holder.items())
+    total = q.count(q.files_in(list(by_holder), items))
     tally, done = Tally(), 0
     ctx.open_module(params["module_id"])
     ctx.progress(0, total, f"0 of {total:,} files")
     for page in q.pages(q.files_in(list(by_holder), items)):
         for source in page:
-            for converter in by_holder[source.holder_id]:
-                ctx.check_stop()
-                ctx.progress(done, total, f"{done:,} of {total:,} files · {source.name}")
-                convert_one(ctx, tally, source, converter)
-                done += 1
-        db.session.expunge_all()  # memory stays flat however many files there are
+            ctx.check_stop()
+            ctx.progress(done, total, f"{done:,} of {total:,} files · {source.name}")
+            run_one(ctx, tally, source, by_holder[source.holder_id])
+            done += 1
     ctx.summary = tally.summary()
     ctx.progress(done, total, f"{tally.converted:,} converted, {tally.failed:,} could not be converted")
     if tally.failed and not (tally.converted or tally.up_to_date):
