@@ -27,6 +27,9 @@ def from_env(instance_path: str) -> dict:
         "BGJOBS_PASSWORD_HASH": env.get("BGJOBS_PASSWORD_HASH", "scrypt"),
         "MAX_CONTENT_LENGTH": defaults.MAX_UPLOAD_BYTES,
         "BGJOBS_MAX_MEDIA_BYTES": int(env.get("BGJOBS_MAX_MEDIA_BYTES", defaults.MAX_MEDIA_BYTES)),
+        "BGJOBS_MEDIA_CHUNK_FILES": int(env.get("BGJOBS_MEDIA_CHUNK_FILES", defaults.MEDIA_CHUNK_FILES)),
+        "BGJOBS_MEDIA_CHUNK_HELPERS": int(env.get("BGJOBS_MEDIA_CHUNK_HELPERS", defaults.MEDIA_CHUNK_HELPERS)),
+        "BGJOBS_MEDIA_CHUNK_LOST": float(env.get("BGJOBS_MEDIA_CHUNK_LOST", defaults.MEDIA_CHUNK_LOST)),
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

@@ -1,4 +1,4 @@
-"""media holders, converters and media files
+"""media holders, converters, media files and converter-run chunks
 
 Revision ID: media_01
 Revises: 7d4bb795915f
@@ -66,9 +66,27 @@ def upgrade():
         batch_op.create_index('ix_media_files_preview', ['preview_state', 'id'], unique=False)
         batch_op.create_index('ix_media_files_converter', ['converter_id', 'id'], unique=False)
         batch_op.create_index('ix_media_files_source', ['source_file_id'], unique=False)
+    op.create_table('media_chunks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_id', sa.String(length=32), nullable=False),
+    sa.Column('first_id', sa.Integer(), nullable=False),
+    sa.Column('last_id', sa.Integer(), nullable=False),
+    sa.Column('files', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('owner', sa.String(length=64), nullable=True),
+    sa.Column('beat_at', sa.DateTime(), nullable=True),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_media_chunks'))
+    )
+    with op.batch_alter_table('media_chunks', schema=None) as batch_op:
+        batch_op.create_index('ix_media_chunks_job', ['job_id', 'status', 'id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('media_chunks', schema=None) as batch_op:
+        batch_op.drop_index('ix_media_chunks_job')
+    op.drop_table('media_chunks')
     with op.batch_alter_table('media_files', schema=None) as batch_op:
         batch_op.drop_index('ix_media_files_source')
         batch_op.drop_index('ix_media_files_converter')
