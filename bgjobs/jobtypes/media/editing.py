@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from PIL import Image, ImageColor
 
-from .imaging import _GREY_MODES, DEFAULT_MAX_PIXELS, encode, load_upright, normalise_mode, resize
+from .imaging import GREY_MODES, DEFAULT_MAX_PIXELS, encode, load_upright, normalise_mode, resize
 from .settings import MAX_SIDE, as_bool, as_int, check_colour, check_format, check_quality, format_name
 
 _SAME_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "TIFF": "TIFF", "GIF": "PNG"}
@@ -144,7 +144,7 @@ def apply_edit(src: str | os.PathLike, dst: str | os.PathLike, ops: EditOps,
     fmt = ops.format or _SAME_FORMAT.get(source.format, "PNG")
     im = source.image
     ops.validate(*im.size)
-    im = normalise_mode(im, "L" if im.mode in _GREY_MODES else "RGB", fmt, ops.fill)
+    im = normalise_mode(im, "L" if im.mode in GREY_MODES else "RGB", fmt, ops.fill)
     if ops.crop:
         x, y, w, h = ops.crop
         im = im.crop((x, y, x + w, y + h))

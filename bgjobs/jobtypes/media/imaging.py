@@ -16,7 +16,7 @@ DEFAULT_MAX_PIXELS = 100_000_000
 
 _READ_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "GIF"]  # JPEG also yields MPO (camera multi-picture)
 _ALPHA_FORMATS = {"PNG", "WEBP", "TIFF"}
-_GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
+GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
 _ORIENT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
            5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
            8: Image.Transpose.ROTATE_90}
