@@ -165,14 +165,15 @@ class Bench:
                 time.sleep(0.2)
 
 
-def figures(env: Env, files: int, rss_files: int, preview_rows: int, parts: set[str]) -> list[Figure]:
+def figures(env: Env, files: int, rss_files: int, preview_rows: int, parts: set[str]):
+    """The figures, one at a time (each is printed as soon as it is measured)."""
     bench = Bench(env)
-    out = throughput(bench, env, files) if "throughput" in parts else []
+    if "throughput" in parts:
+        yield from throughput(bench, env, files)
     if "rss" in parts:
-        out.append(horse_rss(bench, env, rss_files))
+        yield horse_rss(bench, env, rss_files)
     if "previews" in parts:
-        out.append(nothing_missing(bench, preview_rows))
-    return out
+        yield nothing_missing(bench, preview_rows)
 
 
 def throughput(bench: Bench, env: Env, files: int) -> list[Figure]:
