@@ -1,7 +1,7 @@
 """Demo media: a "Media Library" module whose items hold generated originals (photo-like JPEGs
-of realistic sizes, a few camera-sized 6000x4000, PNG/TIFF/WebP, some PDFs and a few short
-videos), made at seed time by the same libraries the jobs use, plus custom holders and
-converters. Idempotent: the files are made only once."""
+of realistic sizes, two camera-sized 6000x4000, PNG/TIFF/WebP, some PDFs and three short
+videos), made at seed time by the same libraries the jobs use (a pool of distinct files shared
+by the items), plus custom holders and converters. Idempotent: the files are made only once."""
 from __future__ import annotations
 
 import tempfile
@@ -20,6 +20,7 @@ FIELDS = [{"name": "title", "label": "Title", "type": "text"}, {"name": "credit"
 # Most photos are web or phone sized; one in a hundred is a full camera frame.
 SIZES = [(1600, 1067), (2400, 1600), (1200, 1600), (3000, 2000), (1024, 768), (2048, 1365)]
 LARGE = (6000, 4000)
+POOL = 40  # distinct files (after the 3 videos); the items share them
 HOLDERS = ("Web 1200 px JPEG", "Thumbnail 300 px", "Print TIFF", "PDF page 1 JPEG", "Video 480p MP4")
 CONVERTERS = [
     ("Web 1200 px JPEG", "image", "Web 1200 px JPEG", {"max_width": 1200, "max_height": 1200, "format": "JPEG", "quality": 85}),
@@ -60,10 +61,17 @@ def ensure_media_module(files: int, workflow: dict) -> Module:
                                           for n in range(len(items) + 1, files + 1)])
         items = db.session.scalars(select(Item).where(Item.module_id == module.id).order_by(Item.id)).all()
     done = set(db.session.scalars(select(MediaFile.item_id).where(MediaFile.holder_id == original.id)))
+    pool: dict[int, Path] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n, item in enumerate(items[:files]):
             if item.id not in done:
-                path, name = make_file(Path(tmp), n, files)
+                # A pool of distinct files, each made once and shared by several items: making
+                # hundreds of camera-sized pictures would take minutes.
+                slot = n if n < 3 else 3 + (n - 3) % POOL
+                if slot not in pool:
+                    pool[slot] = make_file(Path(tmp), slot)
+                path = pool[slot]
+                name = f"{path.stem}-{n:04d}{path.suffix}"
                 with open(path, "rb") as stream:
                     mediastore.put_original(item, stream, name, strict=False)
                 if n % 20 == 0:
@@ -72,16 +80,15 @@ def ensure_media_module(files: int, workflow: dict) -> Module:
     return module
 
 
-def make_file(folder: Path, n: int, files: int) -> tuple[Path, str]:
-    """The n-th demo original: 3 videos, then about 5% PDFs, the rest images of varied formats."""
+def make_file(folder: Path, n: int) -> Path:
+    """The n-th distinct demo original: 3 videos, then about 5% PDFs, the rest images of varied
+    formats and sizes (one in twenty a full 6000x4000 camera frame)."""
     if n < 3:
-        path = folder / f"clip-{n}.mp4"
-        return Path(samples.make_video(path, seconds=2, width=640, height=360, fmt="mp4")), path.name
+        return Path(samples.make_video(folder / f"clip-{n}.mp4", seconds=2, width=640, height=360, fmt="mp4"))
     if n % 20 == 3:
-        path = folder / f"brochure-{n}.pdf"
-        return Path(samples.make_pdf(path, pages=2, text=f"Brochure {n}")), path.name
-    width, height = LARGE if n % 100 == 50 else SIZES[n % len(SIZES)]
+        return Path(samples.make_pdf(folder / f"brochure-{n}.pdf", pages=2, text=f"Brochure {n}"))
+    width, height = LARGE if n % 20 == 10 else SIZES[n % len(SIZES)]
     fmt, ext = {7: ("PNG", "png"), 8: ("TIFF", "tif"), 9: ("WEBP", "webp")}.get(n % 10, ("JPEG", "jpg"))
     path = folder / f"photo-{n:04d}.{ext}"
     samples.make_image(path, width, height, fmt=fmt, seed=n, exif_orientation=6 if n % 17 == 0 else None)
-    return path, path.name
+    return path
