@@ -80,3 +80,19 @@ def test_the_module_page_offers_the_media_jobs(app, login):
     for text in ("Run Converters", "Generate Missing Previews", "Clean Media Holders", 'name="converter_ids"', "/modules/1/clean-count"):
         assert text in page
     assert "Run Converters" not in login("alice").get("/modules/2").get_data(as_text=True)  # no media there
+
+
+def test_run_converters_from_the_bulk_bar_needs_ticked_items_or_the_whole_module(app, login):
+    h = md.holders(1, "Web")
+    conv = md.converter(h["Web"])
+    alice = login("alice")
+    form = {"module_id": "1", "converter_ids": [str(conv.id)], "scope": "ticked"}
+    refused = alice.post("/start/run_converters", data=form, follow_redirects=True)
+    assert flash(refused) == "Tick at least one item, or choose the whole module."
+    started = alice.post("/start/run_converters", data={**form, "item_ids": ["2", "3"]})
+    assert started.status_code == 302 and started.location.endswith("/jobs?tab=user")
+    whole = alice.post("/start/run_converters", data={**form, "scope": "module", "item_ids": ["2"]})
+    assert whole.status_code == 302
+    from bgjobs.jobs.models import Job
+    params = [j.params for j in db.session.scalars(db.select(Job).order_by(Job.created_at))]
+    assert [p["item_ids"] for p in params] == [[2, 3], None]

@@ -33,6 +33,8 @@ def custom_holders(module: Module, params: dict) -> list[MediaHolder]:
 
 def items(module: Module, params: dict) -> tuple[list[int] | None, str | None, str]:
     """(item ids or None, batch id or None, a phrase for the description)."""
+    if params.get("scope") == "ticked" and not params.get("item_ids"):
+        raise InvalidParams("Tick at least one item, or choose the whole module.")
     if params.get("item_ids"):
         ids = p.items_in(module, params)
         return ids, None, f"{len(ids):,} item{'s' if len(ids) != 1 else ''}"
@@ -47,7 +49,7 @@ def items(module: Module, params: dict) -> tuple[list[int] | None, str | None, s
 def read_form(form) -> dict:
     """The module page's form: ticked items unless "the whole module" or a BatchID is chosen."""
     whole = form.get("scope") == "module"
-    return {"module_id": form.get("module_id"), "converter_ids": form.getlist("converter_ids"),
+    return {"module_id": form.get("module_id"), "scope": "module" if whole else "ticked", "converter_ids": form.getlist("converter_ids"),
             "holder_ids": form.getlist("holder_ids"), "mode": form.get("mode"),
             "item_ids": [] if whole else form.getlist("item_ids"),
             "batch_id": form.get("batch_id") if whole else None}
