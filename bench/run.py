@@ -57,7 +57,8 @@ def setup(args: argparse.Namespace) -> tuple[Env, object]:
     env.panel_dbs["sqlite"] = env.sqlite_url("panel")
     env.engine_db = env.sqlite_url("engine")
     if not args.no_pg and pg_reachable():
-        prefix = os.environ.get("BENCH_PG_PREFIX", "bench") + ("_smoke" if args.smoke else "")
+        # BENCH_PG_PREFIX: several checkouts on one server each need databases of their own.
+        prefix = os.environ.get("BENCH_PG_PREFIX") or ("bench_smoke" if args.smoke else "bench")
         env.panel_dbs["postgresql"] = pg_database(f"{prefix}_panel")
         env.engine_db = pg_database(f"{prefix}_engine")
     return env, redis_handle

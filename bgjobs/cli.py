@@ -23,12 +23,13 @@ def group():
 @group.command("seed")
 @click.option("--items", default=500, show_default=True, help="Items in the Products module.")
 @click.option("--archive-items", default=60000, show_default=True, help="Items in the large Media Archive module.")
-def seed_command(items: int, archive_items: int):
+@click.option("--media-files", default=300, show_default=True, help="Generated originals in the Media Library module.")
+def seed_command(items: int, archive_items: int, media_files: int):
     """Create the demo users, modules and import templates (safe to run again)."""
     from bgjobs.host.seed import seed
 
     password = current_app.config["BGJOBS_DEMO_PASSWORD"]
-    seed(password, items, archive_items)
+    seed(password, items, archive_items, media_files)
     click.echo(f"Demo users alice, bob (users) and admin; password: {password}")
 
 

@@ -36,6 +36,10 @@ def from_env(instance_path: str) -> dict:
         "BGJOBS_LOGIN_LIMIT_ADDRESS": env.get("BGJOBS_LOGIN_LIMIT_ADDRESS", defaults.LOGIN_LIMIT_ADDRESS),
         "BGJOBS_TOKEN_LIMIT": env.get("BGJOBS_TOKEN_LIMIT", defaults.TOKEN_LIMIT),
         "MAX_CONTENT_LENGTH": defaults.MAX_UPLOAD_BYTES,
+        "BGJOBS_MAX_MEDIA_BYTES": int(env.get("BGJOBS_MAX_MEDIA_BYTES", defaults.MAX_MEDIA_BYTES)),
+        "BGJOBS_MEDIA_CHUNK_FILES": int(env.get("BGJOBS_MEDIA_CHUNK_FILES", defaults.MEDIA_CHUNK_FILES)),
+        "BGJOBS_MEDIA_CHUNK_HELPERS": int(env.get("BGJOBS_MEDIA_CHUNK_HELPERS", defaults.MEDIA_CHUNK_HELPERS)),
+        "BGJOBS_MEDIA_CHUNK_LOST": float(env.get("BGJOBS_MEDIA_CHUNK_LOST", defaults.MEDIA_CHUNK_LOST)),
         "WTF_CSRF_TIME_LIMIT": None,
         # The session cookie: never readable by scripts, not sent with cross-site posts (Lax), and
         # sent only over HTTPS when BGJOBS_SECURE_COOKIES=1 (set it behind TLS).

@@ -91,3 +91,15 @@ STUDIO_THUMBNAILS = 24  # outputs the generate job gives a thumbnail (the Output
 STUDIO_THUMB_PX = 240  # a thumbnail's longer side
 STUDIO_CHUNK = 500  # inputs read, and their outputs recorded, per query while generating
 STUDIO_INPUTS_PER_PAGE = 100  # rows per page of the Inputs step's table
+
+# -- media (environment: BGJOBS_MAX_MEDIA_BYTES) -----------------------------------------------
+MAX_MEDIA_BYTES = 500 * 1024 * 1024  # one uploaded original; camera videos are hundreds of MB
+PREVIEW_SIZE = 300  # px, the longer side of a preview (thumbnails on item lists and pages)
+MEDIA_MAX_PIXELS = 100_000_000  # larger images are refused per file (decompression-bomb guard)
+MEDIA_REPORTED_FILES = 200  # files that could not be converted, listed in a job's details
+# Run Converters over more files than MEDIA_CHUNK_FILES splits into chunks that any worker takes
+# (environment: BGJOBS_MEDIA_CHUNK_FILES, BGJOBS_MEDIA_CHUNK_HELPERS, BGJOBS_MEDIA_CHUNK_LOST).
+MEDIA_CHUNK_FILES = 50  # small enough that two workers share a few hundred files evenly
+MEDIA_CHUNK_HELPERS = 8  # helper sub-jobs enqueued per run: at most this many more workers help
+MEDIA_CHUNK_LOST = 60.0  # seconds without a heartbeat before a chunk is taken over (a long video
+#                          beats only between files, so this must exceed one file's conversion)

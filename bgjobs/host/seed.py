@@ -56,9 +56,10 @@ def ensure_module(name: str, fields: list[dict], items: int) -> Module:
     return module
 
 
-def seed(password: str, items: int = 500, archive_items: int = 0) -> dict:
+def seed(password: str, items: int = 500, archive_items: int = 0, media_files: int = 0) -> dict:
     """archive_items: a "Media Archive" module big enough that an export runs long enough to
-    watch its progress and stop it (the run command seeds 60,000)."""
+    watch its progress and stop it (the run command seeds 60,000). media_files: a "Media
+    Library" module with that many generated originals (bgjobs.host.media_seed)."""
     users = {
         "alice": ensure_user("alice", ROLE_USER, password, "Alice"),
         "bob": ensure_user("bob", ROLE_USER, password, "Bob"),
@@ -84,4 +85,8 @@ def seed(password: str, items: int = 500, archive_items: int = 0) -> dict:
 
     seed_documents(WORKFLOW)
     db.session.commit()
+    if media_files:
+        from bgjobs.host.media_seed import ensure_media_module
+
+        ensure_media_module(media_files, WORKFLOW)
     return {name: user.id for name, user in users.items()}

@@ -11,6 +11,7 @@ from bgjobs.auth.models import User
 from bgjobs.extensions import db
 from bgjobs.host import keys
 from bgjobs.host.itempages import item_page
+from bgjobs.host.media_viewmodels import item_media, module_media
 from bgjobs.host.models import ImportTemplate, Item, Module
 from bgjobs.jobs import actions, duplicates, types
 from bgjobs.jobs.errors import InvalidParams
@@ -59,6 +60,7 @@ def module(module_id: int):
         page=page,
         forms=Forms(),
         key_fields=keys.key_fields(mod),  # not offered by Bulk Edit (an import key names one item)
+        media=module_media(mod.id, [i.id for i in page.items]),
     )
 
 
@@ -69,7 +71,7 @@ def item(item_id: int):
     from bgjobs.host.studio_viewmodels import item_extras  # inline lists, stored files, the studio
 
     return render_template("host/item.html", item=found, module=db.session.get(Module, found.module_id), forms=Forms(),
-                           extras=item_extras(found))
+                           extras=item_extras(found), item_media=item_media(found.module_id, found.id))
 
 
 @bp.post("/start/<type_id>")

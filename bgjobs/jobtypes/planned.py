@@ -12,12 +12,6 @@ PLANNED = (
             download=True, queue=HEAVY),
     JobType("video_edit_download", "Download from the Video Editing Tool", '<rect x="2" y="5" width="14" height="14" rx="2"/><path d="m16 10 6-4v12l-6-4z"/>',
             download=True, queue=HEAVY),
-    JobType("run_converters", "Run Converters", '<path d="M21 12a9 9 0 0 1-15.5 6.2L3 16"/><path d="M3 21v-5h5"/><path d="M3 12a9 9 0 0 1 15.5-6.2L21 8"/><path d="M21 3v5h-5"/>',
-            stop=True, queue=HEAVY),
-    JobType("generate_missing_previews", "Generate Missing Previews", '<path d="M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z"/><circle cx="12" cy="12" r="3"/>',
-            stop=True, queue=HEAVY),
-    JobType("clean_media_holders", "Clean Media Holders", '<path d="M3 6h18"/><path d="M8 6V4h8v2"/><path d="M6 6l1 15h10l1-15"/>',
-            stop=True, queue=HEAVY),
 )
 
 

@@ -73,6 +73,9 @@ def test_bench_smoke_produces_every_figure(tmp_path, redis_url):
         # The same server, but the bench's own databases (bench_smoke_*), never the tests' one.
         parts = urlsplit(test_db)
         env["BENCH_PG_SERVER"] = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        # Named after the test database, so test runs of other checkouts on the same server
+        # (each with its own test database) never wipe this run's bench databases.
+        env["BENCH_PG_PREFIX"] = "bench_smoke_" + parts.path.strip("/")
     else:
         args.append("--no-pg")
     done = subprocess.run([sys.executable, "-m", "bench.run", *args], cwd=ROOT, env=env,

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from bgjobs.jobtypes.media import samples
-from bgjobs.jobtypes.media.imaging import Crop, EditOps, Resize, apply_edit
+from bgjobs.jobtypes.media.editing import Crop, EditOps, Resize, apply_edit
 from bgjobs.jobtypes.media.sniff import MediaError
 
 

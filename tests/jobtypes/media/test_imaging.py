@@ -7,7 +7,10 @@ import pytest
 from PIL import Image
 
 from bgjobs.jobtypes.media import samples
-from bgjobs.jobtypes.media.imaging import ConverterSettings, convert_image, make_preview, render_pdf_page
+from bgjobs.jobtypes.media.imaging import convert_image
+from bgjobs.jobtypes.media.pdfrender import render_pdf_page
+from bgjobs.jobtypes.media.previews import make_preview
+from bgjobs.jobtypes.media.settings import ConverterSettings
 from bgjobs.jobtypes.media.sniff import MediaError, detect
 
 

@@ -7,7 +7,8 @@ from PIL import Image
 
 from bgjobs.jobtypes.media import samples
 from bgjobs.jobtypes.media.sniff import MediaError
-from bgjobs.jobtypes.media.video import Stopped, VideoInfo, frame_at, output_size, probe, transcode, validate_edit
+from bgjobs.jobtypes.media.transcode import output_size, transcode, validate_edit
+from bgjobs.jobtypes.media.video import Stopped, VideoInfo, frame_at, probe
 
 
 @pytest.fixture(scope="module")
