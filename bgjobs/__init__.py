@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bgjobs.auth import sessions
     from bgjobs.auth import views as auth_views
     from bgjobs.extensions import csrf, db, htmx, init_db, migrate
-    from bgjobs.host import media_views
+    from bgjobs.host import edit_views, media_views
     from bgjobs.host import views as host_views
     from bgjobs.panel import pollgate
     from bgjobs.panel import views as panel_views
@@ -46,7 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     auth_models.init_app(app)
     jobtypes.load()
-    for blueprint in (auth_views.bp, panel_views.bp, api_views.bp, host_views.bp, media_views.bp, vendor.bp):
+    for blueprint in (auth_views.bp, panel_views.bp, api_views.bp, host_views.bp, media_views.bp, edit_views.bp,
+                      vendor.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_views.bp)  # the API checks CSRF itself, except for Bearer-token calls
     panel_views.init_app(app)

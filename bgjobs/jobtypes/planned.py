@@ -8,18 +8,12 @@ from bgjobs.jobs.types import HEAVY, OPEN_ITEM, OPEN_STUDIO, JobType
 PLANNED = (
     JobType("cas_import_inputs", "Import of inputs into Creative Automation Print Studio", '<path d="M12 3v12"/><path d="m7 10 5 5 5-5"/><path d="M4 15v4a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-4"/>',
             opens=(OPEN_ITEM, OPEN_STUDIO), queue=HEAVY),
-    JobType("bulk_download", "Bulk Download", '<rect x="3" y="4" width="18" height="5" rx="1"/><path d="M5 9v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V9"/><path d="M10 13h4"/>',
-            download=True, queue=HEAVY),
     JobType("merge_pdf_inline", "Merge PDF from an Inline Module", '<path d="M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9z"/><path d="M14 3v6h6"/><path d="M8 13h8M8 17h5"/>',
             download=True, opens=(OPEN_ITEM,), queue=HEAVY),
     JobType("cas_merge_pdf", "Merge PDF from Creative Automation Print Studio", '<path d="M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9z"/><path d="M14 3v6h6"/><path d="M8 13h8M8 17h5"/>',
             download=True, opens=(OPEN_ITEM, OPEN_STUDIO), queue=HEAVY),
     JobType("cas_generate_outputs", "Generating outputs from Creative Automation Print Studio", '<path d="M6 9V3h12v6"/><rect x="3" y="9" width="18" height="8" rx="2"/><path d="M6 14h12v7H6z"/>',
             opens=(OPEN_ITEM, OPEN_STUDIO), queue=HEAVY),
-    JobType("image_edit_download", "Download from the Image Editing Tool", '<rect x="3" y="3" width="18" height="18" rx="2"/><circle cx="9" cy="9" r="2"/><path d="m21 15-5-5L5 21"/>',
-            download=True, queue=HEAVY),
-    JobType("video_edit_download", "Download from the Video Editing Tool", '<rect x="2" y="5" width="14" height="14" rx="2"/><path d="m16 10 6-4v12l-6-4z"/>',
-            download=True, queue=HEAVY),
 )
 
 

@@ -6,7 +6,11 @@ import os
 from flask import Blueprint, abort, current_app, send_from_directory
 
 bp = Blueprint("vendor", __name__)
-FILES = {"htmx.min.js": ("htmx.org", "dist")}
+FILES = {
+    "htmx.min.js": ("htmx.org", "dist"),
+    "cropper.min.js": ("cropperjs", "dist"),
+    "cropper.min.css": ("cropperjs", "dist"),
+}
 
 
 @bp.get("/vendor/<name>")
@@ -16,5 +20,5 @@ def asset(name: str):
     package, folder = FILES[name]
     root = os.path.join(os.path.dirname(current_app.root_path), "node_modules", package, folder)
     if not os.path.exists(os.path.join(root, name)):
-        abort(500, "htmx is not installed: run `make setup` (npm ci).")
+        abort(500, f"{package} is not installed: run `make setup` (npm ci).")
     return send_from_directory(root, name, max_age=86400)
