@@ -28,7 +28,7 @@ UPLOAD_MIMES = {
     "application/pdf": "PDF", "video/mp4": "MP4", "video/quicktime": "MOV", "video/webm": "WebM",
 }
 ACCEPTED = "JPEG, PNG, TIFF or WebP images, PDFs, and MP4, MOV or WebM videos"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+_UNSAFE = re.compile(r"[^\w.\- ]+")  # letters and digits of any script are kept
 
 
 class RefusedUpload(ValueError):

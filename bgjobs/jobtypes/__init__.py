@@ -6,10 +6,9 @@ from __future__ import annotations
 
 
 def load() -> None:
-    """Register each family's types, then the planned ones no family offers yet."""
-    from bgjobs.jobtypes import documents, items, media, planned
+    """Register each family's types."""
+    from bgjobs.jobtypes import documents, items, media
 
     items.register()
     media.register()
     documents.register()
-    planned.register()

@@ -10,6 +10,8 @@ FILES = {
     "htmx.min.js": ("htmx.org", "dist"),
     "uPlot.iife.min.js": ("uplot", "dist"),
     "uPlot.min.css": ("uplot", "dist"),
+    "cropper.min.js": ("cropperjs", "dist"),
+    "cropper.min.css": ("cropperjs", "dist"),
 }
 
 
