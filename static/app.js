@@ -372,7 +372,7 @@
   // Start forms go through HTMX, so the duplicate guard can ask inline ("open it, or start
   // another?"); "Start another" sends the same form again (files included) with force=1.
   function enhanceStartForms(root) {
-    $$('form[action^="/start/"]:not([hx-post])', root).forEach(form => {
+    $$('form[action^="/start/"]:not([hx-post]):not([hx-get])', root).forEach(form => {
       const prompt = document.createElement("div");
       prompt.className = "start-prompt";
       form.appendChild(prompt);
