@@ -31,8 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bgjobs.api import views as api_views
     from bgjobs.auth import models as auth_models
     from bgjobs.auth import sessions
+    from bgjobs.auth import settings_views
     from bgjobs.auth import views as auth_views
     from bgjobs.extensions import csrf, db, htmx, init_db, migrate
+    from bgjobs.host import schedule_views
     from bgjobs.host import views as host_views
     from bgjobs.panel import pollgate
     from bgjobs.panel import views as panel_views
@@ -45,8 +47,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     auth_models.init_app(app)
     jobtypes.load()
-    for blueprint in (auth_views.bp, panel_views.bp, api_views.bp, host_views.bp, vendor.bp):
+    for blueprint in (auth_views.bp, panel_views.bp, api_views.bp, host_views.bp, vendor.bp,
+                      settings_views.bp, schedule_views.bp):
         app.register_blueprint(blueprint)
+    schedule_views.init_app(app)
     csrf.exempt(api_views.bp)  # the API checks CSRF itself, except for Bearer-token calls
     panel_views.init_app(app)
     errors.init_app(app)

@@ -25,6 +25,20 @@ def from_env(instance_path: str) -> dict:
         "BGJOBS_DEMO_PASSWORD": env.get("BGJOBS_DEMO_PASSWORD", "demo-password"),
         # The tests use a cheap hash so that seeding per test is fast; keep scrypt anywhere real.
         "BGJOBS_PASSWORD_HASH": env.get("BGJOBS_PASSWORD_HASH", "scrypt"),
+        # Email to Users to Notify: off while BGJOBS_SMTP_HOST is empty.
+        "BGJOBS_SMTP_HOST": env.get("BGJOBS_SMTP_HOST", ""),
+        "BGJOBS_SMTP_PORT": int(env.get("BGJOBS_SMTP_PORT", defaults.SMTP_PORT)),
+        "BGJOBS_SMTP_USER": env.get("BGJOBS_SMTP_USER", ""),
+        "BGJOBS_SMTP_PASSWORD": env.get("BGJOBS_SMTP_PASSWORD", ""),
+        "BGJOBS_SMTP_SENDER": env.get("BGJOBS_SMTP_SENDER", defaults.SMTP_SENDER),
+        "BGJOBS_SMTP_STARTTLS": env.get("BGJOBS_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+        "BGJOBS_SMTP_TIMEOUT": float(env.get("BGJOBS_SMTP_TIMEOUT", defaults.SMTP_TIMEOUT)),
+        "BGJOBS_BASE_URL": env.get("BGJOBS_BASE_URL", defaults.BASE_URL),
+        "BGJOBS_NOTICE_POLL_SECONDS": float(env.get("BGJOBS_NOTICE_POLL_SECONDS", defaults.NOTICE_POLL_SECONDS)),
+        # Drop folders of scheduled imports live under this root; nothing outside it is read.
+        "BGJOBS_DROP_ROOT": env.get("BGJOBS_DROP_ROOT", os.path.join(instance_path, "drop")),
+        "BGJOBS_SCHEDULE_TICK": int(env.get("BGJOBS_SCHEDULE_TICK", defaults.SCHEDULE_TICK)),
+        "BGJOBS_DROP_SETTLE": float(env.get("BGJOBS_DROP_SETTLE", defaults.DROP_SETTLE)),
         "MAX_CONTENT_LENGTH": defaults.MAX_UPLOAD_BYTES,
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

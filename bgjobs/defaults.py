@@ -46,3 +46,18 @@ READ_CHUNK = 1000  # rows read per query when streaming a module into a file
 ID_CHUNK = 500  # chosen items changed (and committed) per transaction
 MAX_COPIES = 100  # Bulk Create copies per item
 MAX_REPORTED_ROWS = 20  # row errors quoted in a failed import's message
+
+# -- notices and email (environment: BGJOBS_SMTP_*, BGJOBS_BASE_URL) -------------------------
+SMTP_PORT = 25
+SMTP_TIMEOUT = 5.0  # seconds; a slow mail server delays nobody: mail is sent beside the worker
+SMTP_SENDER = "Background Jobs <bgjobs@localhost>"
+BASE_URL = "http://localhost:5000"  # the links in emails
+NOTICE_POLL_SECONDS = 10.0  # the header asks this often for notices while nothing of yours runs
+NOTICE_IDS = 20  # ended-but-unseen job ids a page is told about (for its notices)
+NOTIFIED_TTL = 86400  # a job's "email sent" marker outlives any repeated finish of it
+
+# -- schedules and drop folders (environment: BGJOBS_DROP_ROOT, BGJOBS_SCHEDULE_TICK) ---------
+SCHEDULE_TICK = 15  # seconds between looks for due schedules and ended drop-folder imports
+DROP_SETTLE = 1.0  # seconds between the two looks at a file; a size change means still written
+DROP_LOCK_SECONDS = 600  # a per-file claim across cron processes, longer than any scan of it
+SCHEDULE_RUNS_SHOWN = 10  # last runs listed for a schedule or an action

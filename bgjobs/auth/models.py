@@ -6,7 +6,7 @@ import secrets
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     # Only a digest is stored: a leaked database does not leak usable tokens.
     api_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255))
+    # Users may turn off the emails about system jobs they are notified of ("My settings").
+    email_notices: Mapped[bool] = mapped_column(Boolean, default=True)
 
     @property
     def is_admin(self) -> bool:

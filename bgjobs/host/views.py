@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bgjobs import defaults
 from bgjobs.extensions import db
 from bgjobs.host.models import ImportTemplate, Item, ItemBatch, Module
+from bgjobs.auth.models import User
 from bgjobs.jobs import actions, types
 from bgjobs.jobs.errors import InvalidParams
 
@@ -29,7 +30,10 @@ def modules():
     counts = dict(db.session.execute(select(Item.module_id, func.count()).group_by(Item.module_id)).all())
     rows = [(m, counts.get(m.id, 0)) for m in db.session.scalars(select(Module).order_by(Module.name))]
     templates = db.session.scalars(select(ImportTemplate).order_by(ImportTemplate.name)).all()
-    return render_template("host/modules.html", modules=rows, templates=templates, forms=Forms())
+    # The import form names each template's Users to Notify.
+    names = {u.id: u.name for u in db.session.scalars(select(User))}
+    notify_names = {t.id: [names[i] for i in t.notify_user_ids or [] if i in names] for t in templates}
+    return render_template("host/modules.html", modules=rows, templates=templates, forms=Forms(), notify_names=notify_names)
 
 
 @bp.get("/modules/<int:module_id>")

@@ -31,7 +31,8 @@ REDIS_DOWN = "Live job control is unavailable right now (the queue server cannot
 @dataclass(frozen=True)
 class SystemTrigger:
     """A job started by the system rather than a logged-in user: a schedule or a scheduler action.
-    Its jobs are system-generated and followed by `notify` (Users to Notify)."""
+    Its jobs are system-generated and followed by `notify` (Users to Notify). `name` is what the
+    job's origin reads, e.g. 'Schedule “Nightly price list”' or 'Action “Weekly clean-up”'."""
 
     name: str
     notify: tuple[int, ...] = ()
@@ -70,6 +71,7 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
         batch_id=uuid.uuid4().hex if OPEN_MODULE in job_type.opens else None,
         status=JobStatus.CREATED.value,
         created_at=utcnow(),
+        origin_label=origin_label(job_type, actor, system),
     )
     db.session.add(job)
     # The user who starts a system job follows it in their System Generated tab too.
@@ -87,6 +89,16 @@ def submit(type_id: str, params: dict, actor: Actor) -> Job:
     except RedisError:  # the row is kept as Created and reconcile enqueues it once Redis is back
         log.exception("enqueue of job %s failed; reconcile will retry", job_id)
     return job
+
+
+def origin_label(job_type: types.JobType, actor: Actor, system: bool) -> str | None:
+    """What made a system job, as its row and details say it; None for a user's own job."""
+    if isinstance(actor, SystemTrigger):
+        return actor.name[:255]
+    if not system:
+        return None
+    what = "import" if job_type.id == "item_import" else job_type.label.lower()
+    return f"Direct {what} by {actor.name}"[:255]
 
 
 def _store_input(job_id: str, param: types.Param, value, params: dict) -> dict | None:

@@ -13,6 +13,7 @@ from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
 from bgjobs.jobs import changes
+from bgjobs.jobs import notices
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.jobs.listing import Page
@@ -206,6 +207,12 @@ class PanelView:
     cursor_args: dict = field(default_factory=dict)
     badge: int | None = None  # set on fragments, which update the header badge out of band
     badge_ids: list[str] = field(default_factory=list)
+    notices: "Notices | None" = None  # on fragments: the header's "n new" (out of band)
+
+    @property
+    def unseen(self) -> int:
+        """The System Generated tab's count of ended jobs the user has not seen."""
+        return self.notices.count if self.notices else 0
 
     @property
     def args(self) -> dict:
@@ -238,14 +245,28 @@ class PanelView:
         return "Imports whose template names you under Users to Notify appear here."
 
 
+@dataclass(frozen=True)
+class Notices:
+    """System jobs that ended since the user last opened that tab: their count and newest ids."""
+
+    count: int = 0
+    ids: tuple[str, ...] = ()
+
+
+def notices_for(user: User) -> Notices:
+    count, ids = notices.unseen(user)
+    return Notices(count, tuple(ids))
+
+
 def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str,
-               cursor_args: dict, badge: tuple[int, list[str]] | None = None) -> PanelView:
+               cursor_args: dict, badge: tuple[int, list[str]] | None = None,
+               unseen: Notices | None = None) -> PanelView:
     """badge: the active jobs' count and ids, on fragments (they update the header out of band)."""
     names = owner_names(page.jobs, user)
     now = utcnow()
     rows = [row_view(job, user, names, now) for job in page.jobs]
     count, ids = badge if badge is not None else (None, [])
-    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids)
+    return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids, unseen)
 
 
 class HeaderView:
@@ -256,7 +277,13 @@ class HeaderView:
 
     @cached_property
     def version(self) -> str | None:
-        return changes.version(self.user.id, self.user.is_admin) if self.poll else None
+        # Every page asks for notices (slowly while nothing runs), the panel included.
+        return changes.version(self.user.id, self.user.is_admin)
+
+    @cached_property
+    def notices(self) -> Notices:
+        self.version  # read before the query, like the badge
+        return notices_for(self.user)
 
     @cached_property
     def _active(self) -> tuple[int, list[str]]:

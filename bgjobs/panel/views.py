@@ -11,7 +11,8 @@ from bgjobs.jobs import changes
 from bgjobs.jobs import storage
 from bgjobs.jobs.listing import Cursor
 from bgjobs.jobs.statuses import JobStatus, Origin
-from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, row_view
+from bgjobs.jobs import notices
+from bgjobs.panel.viewmodels import HeaderView, notices_for, owner_names, panel_view, row_view
 
 bp = Blueprint("panel", __name__)
 TABS = {"user": Origin.USER, "system": Origin.SYSTEM}
@@ -36,11 +37,13 @@ def _panel_args():
 def _panel(with_badge: bool = False):
     tab, status, after, before = _panel_args()
     # The version is read before the query: a change that lands in between shows on the next poll.
+    if tab == "system":  # opening (or watching) the tab clears its count of unseen ended jobs
+        notices.mark_seen(current_user)
     version = changes.version(current_user.id, current_user.is_admin)
     page = listing.page(current_user, TABS[tab], status, after=after, before=before)
     cursor_args = {k: request.args[k] for k in ("after", "before") if request.args.get(k)}
     badge = listing.active(current_user) if with_badge else None
-    return panel_view(current_user, page, tab, status, version, cursor_args, badge)
+    return panel_view(current_user, page, tab, status, version, cursor_args, badge, notices_for(current_user))
 
 
 def _fragment():
@@ -90,7 +93,8 @@ def badge():
     if answer:
         return answer
     count, ids = listing.active(current_user)
-    return render_template("panel/_badge.html", badge_count=count, badge_version=version, badge_ids=ids)
+    return render_template("panel/_badge.html", badge_count=count, badge_version=version, badge_ids=ids,
+                           notices=notices_for(current_user))
 
 
 def _row(job_id: str, confirm: str | None = None, details: bool = False):
@@ -139,7 +143,8 @@ def download(job_id: str):
 def init_app(app) -> None:
     @app.context_processor
     def header():
-        context = {"poll_seconds": app.config["BGJOBS_POLL_SECONDS"]}
+        context = {"poll_seconds": app.config["BGJOBS_POLL_SECONDS"],
+                   "notice_poll_seconds": app.config["BGJOBS_NOTICE_POLL_SECONDS"]}
         if current_user.is_authenticated:
             # On the panel itself the panel's poll updates the badge; elsewhere the badge polls.
             context["header"] = HeaderView(current_user, poll=request.blueprint != "panel")
