@@ -191,6 +191,6 @@ def settle(error_folder_of) -> int:
             _finish(row, "imported", None, backup)
         else:
             reason = (job.error if job is not None else None) or "The import did not complete."
-            _finish(row, "rejected", f"Job {row.job_id}:\n{reason}", error)
+            _finish(row, "rejected", f"The import (job {row.job_id}) did not complete:\n{reason}", error)
         moved += 1
     return moved
