@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
@@ -171,6 +172,11 @@ def _reject_untracked(source: Source, found: Found, message: str) -> str:
 def settle(error_folder_of) -> int:
     """Move the originals of files whose job has ended: Completed -> backup; Failed or Stopped ->
     error folder with the job's reasons beside it. error_folder_of(row) -> (backup, error)."""
+    # A process that died between recording a file and submitting its job: try the file again.
+    stale = utcnow() - timedelta(seconds=defaults.DROP_LOCK_SECONDS)
+    db.session.execute(delete(DropFile).where(DropFile.state == "pending", DropFile.job_id.is_(None),
+                                              DropFile.created_at < stale))
+    db.session.commit()
     moved = 0
     pending = db.session.scalars(select(DropFile).where(DropFile.state == "pending", DropFile.job_id.is_not(None))).all()
     for row in pending:

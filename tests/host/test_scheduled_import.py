@@ -182,3 +182,32 @@ def test_run_now_imports_at_once(app, drop, login):
     assert response.status_code == 302
     assert "Started 1 import(s)" in admin.get(response.headers["Location"]).get_data(as_text=True)
     assert len(rows()) == 1 and rows()[0].state == "pending"
+
+
+def test_a_file_claimed_by_another_cron_process_is_left_to_it(app, drop):
+    from bgjobs.connections import get_redis, key
+
+    path = drop / "prices.csv"
+    path.write_text(IMPORT_CSV)
+    stat = path.stat()
+    claim = key("drop", "template:1", "prices.csv", stat.st_size, stat.st_mtime_ns)
+    get_redis().set(claim, 1, ex=60)  # another process holds this file
+    tick()
+    assert rows() == [] and db.session.scalars(db.select(Job)).all() == []
+    get_redis().delete(claim)
+    due_again()
+    tick()
+    assert len(rows()) == 1 and len(db.session.scalars(db.select(Job)).all()) == 1
+
+
+def test_a_file_recorded_by_another_process_is_not_imported_again(app, drop):
+    path = drop / "prices.csv"
+    path.write_text(IMPORT_CSV)
+    stat = path.stat()
+    # Another process recorded it (the unique row) but has not submitted yet: no second import.
+    db.session.add(DropFile(source="template:1", template_id=1, folder=str(drop), name="prices.csv", size=stat.st_size,
+                            mtime_ns=stat.st_mtime_ns, sha256="0" * 64, state="pending"))
+    db.session.commit()
+    tick()
+    assert len(rows()) == 1 and db.session.scalars(db.select(Job)).all() == []
+    assert files(drop) == ["prices.csv"]
