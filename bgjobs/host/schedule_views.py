@@ -15,7 +15,7 @@ from bgjobs.extensions import db
 from bgjobs.host import action_kinds, schedules, template_forms
 from bgjobs.host.models import ImportTemplate, Module
 from bgjobs.host.schedule_models import ScheduledAction
-from bgjobs.host.schedule_viewmodels import action_rows, template_rows, template_view
+from bgjobs.host.schedule_viewmodels import action_rows, action_view, template_rows, template_view
 
 bp = Blueprint("schedules", __name__, url_prefix="/admin")
 
@@ -128,7 +128,6 @@ def action(action_id: int | None = None):
             flash(f"Scheduler action “{found.name}” saved.", "ok")
             return redirect(url_for("schedules.action", action_id=found.id))
     runs = action_kinds.last_runs(found) if found.id else []
-    from bgjobs.host.schedule_viewmodels import action_view
     return render_template("admin/action.html", view=action_view(found, runs, request.form if errors else None),
                            errors=errors, **_choices()), (400 if errors else 200)
 

@@ -272,8 +272,8 @@ def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, versi
 class HeaderView:
     """The header's active-job badge, computed only if a full page renders it."""
 
-    def __init__(self, user: User, poll: bool):
-        self.user, self.poll = user, poll
+    def __init__(self, user: User):
+        self.user = user
 
     @cached_property
     def version(self) -> str | None:

@@ -146,6 +146,7 @@ def init_app(app) -> None:
         context = {"poll_seconds": app.config["BGJOBS_POLL_SECONDS"],
                    "notice_poll_seconds": app.config["BGJOBS_NOTICE_POLL_SECONDS"]}
         if current_user.is_authenticated:
-            # On the panel itself the panel's poll updates the badge; elsewhere the badge polls.
-            context["header"] = HeaderView(current_user, poll=request.blueprint != "panel")
+            # The badge polls on every page: fast while a job of yours runs, slowly otherwise, for
+            # the notices of system jobs you are notified of. A polling panel takes it over.
+            context["header"] = HeaderView(current_user)
         return context

@@ -4,7 +4,6 @@ is a system-generated job for them; enable/disable, "Run now", and the last runs
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
