@@ -44,7 +44,7 @@ def test_delete_job_only_on_final_jobs_with_inline_confirmation(start_live, open
 def test_notified_user_sees_import_under_system_generated_only_admin_deletes(live, open_page):
     alice = open_page(live, "alice")
     alice.goto("/modules")
-    alice.get_by_label("Import template").select_option(label="Product price list — columns SKU, Title, Price, Stock; key sku; notifies users")
+    alice.get_by_label("Import template").select_option(label="Product price list — columns SKU, Title, Price, Stock; key sku; notifies Bob")
     alice.get_by_label("CSV file").set_input_files(files=[{
         "name": "prices.csv", "mimeType": "text/csv",
         "buffer": b"SKU,Title,Price,Stock\nPRO-00001,Renamed one,9.99,3\nNEW-1,Brand new,1.50,10\n"}])

@@ -69,7 +69,7 @@ def test_screenshots_wide_and_narrow(live, open_page, screenshots):
     snapshot(nf, screenshots / "failed-details-narrow.png")
 
     # The System Generated tab of a notified user.
-    upload(alice, "Product price list — columns SKU, Title, Price, Stock; key sku; notifies users", "prices.csv",
+    upload(alice, "Product price list — columns SKU, Title, Price, Stock; key sku; notifies Bob", "prices.csv",
            b"SKU,Title,Price,Stock\nPRO-00003,Summer price,4.50,12\n")
     bob = open_page(live, "bob")
     bob.get_by_role("link", name="System Generated").click()

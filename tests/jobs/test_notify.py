@@ -155,3 +155,22 @@ def test_a_system_job_says_what_made_it(app, users, login):
     assert row.count("Schedule “Nightly price list”") == 2, "in the row and in its details"
     own = submit("module_export", users["alice"], module_id=1)
     assert job(own.id).origin_label is None, "a user's own job needs no origin"
+
+
+def test_a_system_job_lost_with_its_worker_is_reported_too(app, users, smtp):
+    from datetime import timedelta
+
+    from bgjobs.engine import reconcile
+    from bgjobs.jobs import transitions
+    from bgjobs.timeutil import utcnow
+
+    inbox, port = smtp
+    app.config.update(mail_config(port), BGJOBS_LOST_AFTER=2)
+    started = import_job(users["alice"])
+    transitions.start(started.id)  # In Progress with no heartbeat: its worker died
+    db.session.execute(db.update(actions.Job).where(actions.Job.id == started.id)
+                       .values(started_at=utcnow() - timedelta(seconds=5)))
+    db.session.commit()
+    assert reconcile.reconcile()["lost"] == 1
+    mail = inbox.wait(1)[0]
+    assert mail["To"] == "bob@example.com" and mail["Subject"].startswith("Item Import failed")
