@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bgjobs.auth.models import User
 from bgjobs.extensions import db
-from bgjobs.host import action_kinds, schedules, template_forms
+from bgjobs.host import action_kinds, admin_forms, schedules
 from bgjobs.host.models import ImportTemplate, Module
 from bgjobs.host.schedule_models import ScheduledAction
 from bgjobs.host.schedule_viewmodels import action_rows, action_view, template_rows, template_view
@@ -34,7 +34,7 @@ def _choices() -> dict:
     return {"modules": db.session.scalars(select(Module).order_by(Module.name)).all(),
             "users": db.session.scalars(select(User).order_by(User.username)).all(),
             "templates": db.session.scalars(select(ImportTemplate).order_by(ImportTemplate.name)).all(),
-            "kinds": action_kinds.available(), "formats": template_forms.FORMATS}
+            "kinds": action_kinds.available(), "formats": admin_forms.FORMATS}
 
 
 # -- import templates -----------------------------------------------------------------------
@@ -56,8 +56,8 @@ def template(template_id: int | None = None):
     errors = {}
     if request.method == "POST":
         try:
-            template_forms.read_template(request.form, found)
-        except template_forms.FormErrors as exc:
+            admin_forms.read_template(request.form, found)
+        except admin_forms.FormErrors as exc:
             errors = exc.errors
             db.session.rollback()
         else:
@@ -82,7 +82,7 @@ def mapping():
 @bp.post("/import-templates/preview")
 @admin_only
 def preview():
-    return render_template("admin/_preview.html", preview=template_forms.preview(request.files.get("sample")))
+    return render_template("admin/_preview.html", preview=admin_forms.preview(request.files.get("sample")))
 
 
 @bp.post("/import-templates/<int:template_id>/run")
@@ -118,8 +118,8 @@ def action(action_id: int | None = None):
     errors = {}
     if request.method == "POST":
         try:
-            template_forms.read_action(request.form, found)
-        except template_forms.FormErrors as exc:
+            admin_forms.read_action(request.form, found)
+        except admin_forms.FormErrors as exc:
             errors = exc.errors
             db.session.rollback()
         else:
