@@ -155,6 +155,10 @@ def test_a_system_job_says_what_made_it(app, users, login):
     assert row.count("Schedule “Nightly price list”") == 2, "in the row and in its details"
     own = submit("module_export", users["alice"], module_id=1)
     assert job(own.id).origin_label is None, "a user's own job needs no origin"
+    token = users["bob"].issue_api_token()
+    db.session.commit()
+    api = bob.client.get(f"/api/jobs/{scheduled.id}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert api["origin"] == "system" and api["origin_label"] == "Schedule “Nightly price list”"
 
 
 def test_a_system_job_lost_with_its_worker_is_reported_too(app, users, smtp):
