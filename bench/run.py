@@ -57,7 +57,8 @@ def setup(args: argparse.Namespace) -> tuple[Env, object]:
     env.panel_dbs["sqlite"] = env.sqlite_url("panel")
     env.engine_db = env.sqlite_url("engine")
     if not args.no_pg and pg_reachable():
-        prefix = "bench_smoke" if args.smoke else "bench"
+        # BENCH_PG_PREFIX keeps runs that share a server (several test suites) out of each other's databases.
+        prefix = os.environ.get("BENCH_PG_PREFIX") or ("bench_smoke" if args.smoke else "bench")
         env.panel_dbs["postgresql"] = pg_database(f"{prefix}_panel")
         env.engine_db = pg_database(f"{prefix}_engine")
     return env, redis_handle

@@ -73,6 +73,8 @@ def test_bench_smoke_produces_every_figure(tmp_path, redis_url):
         # The same server, but the bench's own databases (bench_smoke_*), never the tests' one.
         parts = urlsplit(test_db)
         env["BENCH_PG_SERVER"] = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        # Named after the tests' database, so two suites on one server never share the bench's.
+        env["BENCH_PG_PREFIX"] = f"{parts.path.strip('/')}_bench_smoke"
     else:
         args.append("--no-pg")
     done = subprocess.run([sys.executable, "-m", "bench.run", *args], cwd=ROOT, env=env,
