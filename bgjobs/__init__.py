@@ -30,10 +30,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bgjobs import cli, jobtypes, logs
     from bgjobs.api import views as api_views
     from bgjobs.auth import models as auth_models
-    from bgjobs.auth import sessions, throttle
+    from bgjobs.auth import sessions, settings_views, throttle
     from bgjobs.auth import views as auth_views
     from bgjobs.extensions import csrf, db, htmx, init_db, migrate
-    from bgjobs.host import edit_views, media_views
+    from bgjobs.host import edit_views, media_views, schedule_views
     from bgjobs.host import views as host_views
     from bgjobs.host import inline_views, studio_views
     from bgjobs.ops import views as ops_views
@@ -49,9 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     auth_models.init_app(app)
     jobtypes.load()
-    for blueprint in (auth_views.bp, panel_views.bp, reports.bp, api_views.bp, host_views.bp, studio_views.bp,
-                      inline_views.bp, media_views.bp, edit_views.bp, ops_views.bp, vendor.bp):
+    for blueprint in (auth_views.bp, settings_views.bp, panel_views.bp, reports.bp, api_views.bp, host_views.bp,
+                      studio_views.bp, inline_views.bp, media_views.bp, edit_views.bp, schedule_views.bp, ops_views.bp,
+                      vendor.bp):
         app.register_blueprint(blueprint)
+    schedule_views.init_app(app)
     csrf.exempt(api_views.bp)  # the API checks CSRF itself, except for Bearer-token calls
     throttle.init_app(app)
     panel_views.init_app(app)

@@ -103,3 +103,18 @@ MEDIA_CHUNK_FILES = 50  # small enough that two workers share a few hundred file
 MEDIA_CHUNK_HELPERS = 8  # helper sub-jobs enqueued per run: at most this many more workers help
 MEDIA_CHUNK_LOST = 60.0  # seconds without a heartbeat before a chunk is taken over (a long video
 #                          beats only between files, so this must exceed one file's conversion)
+
+# -- notices and email (environment: BGJOBS_SMTP_*, BGJOBS_BASE_URL) -------------------------
+SMTP_PORT = 25
+SMTP_TIMEOUT = 5.0  # seconds; a slow mail server delays nobody: mail is sent beside the worker
+SMTP_SENDER = "Background Jobs <bgjobs@localhost>"
+BASE_URL = "http://localhost:5000"  # the links in emails
+NOTICE_POLL_SECONDS = 10.0  # the header asks this often for notices while nothing of yours runs
+NOTICE_IDS = 20  # ended-but-unseen job ids a page is told about (for its notices)
+NOTIFIED_TTL = 86400  # a job's "email sent" marker outlives any repeated finish of it
+
+# -- schedules and drop folders (environment: BGJOBS_DROP_ROOT, BGJOBS_SCHEDULE_TICK) ---------
+SCHEDULE_TICK = 15  # seconds between looks for due schedules and ended drop-folder imports
+DROP_SETTLE = 1.0  # seconds between the two looks at a file; a size change means still written
+DROP_LOCK_SECONDS = 600  # a per-file claim across cron processes, longer than any scan of it
+SCHEDULE_RUNS_SHOWN = 10  # last runs listed for a schedule or an action

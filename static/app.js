@@ -60,9 +60,20 @@
     setTimeout(() => { region.textContent = text; }, 50);
   }
 
+  // A job's notice shows once per browser tab, whichever way it was learnt of (a job of yours
+  // leaving the badge's active list, or a system job you are notified of in the "n new" list).
+  const shownKey = "bgjobs-notices";
+  const shown = new Set(JSON.parse(sessionStorage.getItem(shownKey) || "[]"));
+  function claimNotice(id) {
+    if (shown.has(id)) return false;
+    shown.add(id);
+    sessionStorage.setItem(shownKey, JSON.stringify([...shown].slice(-200)));
+    return true;
+  }
+
   function finishedNotice(row) {
     const id = row.dataset.jobId, status = row.dataset.status;
-    if (!FINAL.has(status)) return;
+    if (!FINAL.has(status) || !claimNotice(id)) return;
     notifyFinished(row);
     const onPanel = !!document.getElementById("job-" + id);
     const href = onPanel ? "#job-" + id : "/jobs?tab=" + (row.dataset.tab || "user") + "#job-" + id;
@@ -76,6 +87,44 @@
       status === "failed" ? "error" : status === "completed" ? "ok" : "");
   }
 
+  function noticeFor(id) {
+    const row = document.getElementById("job-" + id);
+    if (row && FINAL.has(row.dataset.status)) { finishedNotice(row); return; }
+    // Not on this page: ask for the row (one small request per finished job).
+    fetch("/jobs/" + encodeURIComponent(id), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(r => (r.ok ? r.text() : ""))
+      .then(html => {
+        if (!html) return;
+        const t = document.createElement("template");
+        t.innerHTML = html.trim();
+        const fetched = t.content.querySelector("li.job");
+        if (fetched) finishedNotice(fetched);
+      })
+      .catch(() => {});
+  }
+
+  // System jobs you are notified of that ended since you last opened the System Generated tab.
+  let endedBefore = null;
+  function checkNotified() {
+    const marker = document.getElementById("jobs-new");
+    if (!marker) return;
+    const ended = (marker.dataset.ended || "").split(" ").filter(Boolean);
+    const fresh = ended.filter(id => !shown.has(id) && !(endedBefore && endedBefore.has(id)));
+    // On arrival, at most the three newest (the tab lists the rest); afterwards every new one.
+    (endedBefore ? fresh : fresh.slice(0, 3)).forEach(noticeFor);
+    const count = document.getElementById("system-unseen");
+    if (count && marker.dataset.count !== count.textContent.trim()) {
+      count.textContent = marker.dataset.count;
+      count.hidden = marker.dataset.count === "0";
+    }
+    const panel = document.getElementById("panel");
+    if (endedBefore && fresh.length && panel && !panel.dataset.polling && window.htmx) {
+      // The panel was idle: bring the new rows in (on the System Generated tab this marks them seen).
+      htmx.ajax("GET", location.pathname + location.search, { target: "#panel", swap: "outerHTML" });
+    }
+    endedBefore = new Set(ended);
+  }
+
   function activeIds() {
     const badge = document.getElementById("jobs-badge");
     return badge ? new Set((badge.dataset.active || "").split(" ").filter(Boolean)) : null;
@@ -86,20 +135,7 @@
     if (now === null) return;
     if (activeBefore) {
       activeBefore.forEach(id => {
-        if (now.has(id)) return;
-        const row = document.getElementById("job-" + id);
-        if (row && FINAL.has(row.dataset.status)) { finishedNotice(row); return; }
-        // Not on this page: ask for the row (one small request per finished job).
-        fetch("/jobs/" + encodeURIComponent(id), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
-          .then(r => (r.ok ? r.text() : ""))
-          .then(html => {
-            if (!html) return;
-            const t = document.createElement("template");
-            t.innerHTML = html.trim();
-            const fetched = t.content.querySelector("li.job");
-            if (fetched) finishedNotice(fetched);
-          })
-          .catch(() => {});
+        if (!now.has(id)) noticeFor(id);
       });
     }
     activeBefore = now;
@@ -336,6 +372,7 @@
     applyDetails(document);
     refreshTimes(document);
     checkFinished();
+    checkNotified();
     restoreFocus();
   });
 
@@ -404,6 +441,7 @@
     rememberTimezone();
     statusBefore = snapshot();
     activeBefore = activeIds();
+    checkNotified();
     applyDetails(document);
     refreshTimes(document);
     setInterval(() => refreshTimes(document), 15000);

@@ -41,6 +41,7 @@ def job_json(job: Job) -> dict:
         "type": job.type,
         "label": job_type.label,
         "origin": job.origin,
+        "origin_label": job.origin_label,  # what made a system job ("Schedule “Nightly price list”")
         "status": job.status,
         "stopping": job.stopping,
         "description": job.description,

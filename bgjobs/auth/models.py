@@ -6,7 +6,7 @@ import secrets
 
 from flask import current_app, session
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,6 +31,9 @@ class User(UserMixin, db.Model):
     # every cookie issued before (and its CSRF token) stops working, wherever it was copied to.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     timezone: Mapped[str | None] = mapped_column(String(64))  # the browser's IANA zone, e.g. Europe/Paris
+    email: Mapped[str | None] = mapped_column(String(255))
+    # Users may turn off the emails about system jobs they are notified of ("My settings").
+    email_notices: Mapped[bool] = mapped_column(Boolean, default=True)
 
     @property
     def is_admin(self) -> bool:

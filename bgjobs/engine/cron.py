@@ -1,5 +1,5 @@
-"""The RQ cron scheduler: the expiry sweep, reconcile and the orphan sweep, run periodically on the
-maintenance queue."""
+"""The RQ cron scheduler: the expiry sweep, reconcile, the orphan sweep and the schedules' tick,
+run periodically on the maintenance queue."""
 from __future__ import annotations
 
 from flask import current_app
@@ -7,7 +7,8 @@ from rq.cron import CronScheduler
 
 from bgjobs import defaults
 from bgjobs.connections import get_redis, queue_name
-from bgjobs.engine import expiry, orphans, reconcile
+from bgjobs.engine import appctx, expiry, orphans, reconcile
+from bgjobs.extensions import db
 
 
 def cron_scheduler() -> CronScheduler:
@@ -21,4 +22,17 @@ def cron_scheduler() -> CronScheduler:
     scheduler.register(expiry.sweep, queue, interval=sweep_every, result_ttl=defaults.MAINTENANCE_RESULT_TTL)
     scheduler.register(orphans.sweep, queue, interval=defaults.ORPHAN_SWEEP_INTERVAL,
                        result_ttl=defaults.MAINTENANCE_RESULT_TTL)
+    tick_every = max(defaults.CRON_MIN_INTERVAL, config["BGJOBS_SCHEDULE_TICK"])
+    scheduler.register(run_schedules, queue, interval=tick_every, result_ttl=defaults.MAINTENANCE_RESULT_TTL,
+                       job_timeout=config["BGJOBS_JOB_TIMEOUT"])
     return scheduler
+
+
+def run_schedules() -> dict:
+    """The scheduler's tick (due scheduled imports and scheduler actions, ended drop-folder
+    imports). The host registers it as the app's "bgjobs_schedule_tick" extension; the engine
+    calls it without importing the host."""
+    with appctx.app().app_context():
+        db.engine.dispose(close=False)  # a work horse must not reuse the worker's connections
+        tick = current_app.extensions.get("bgjobs_schedule_tick")
+        return tick() if tick is not None else {}

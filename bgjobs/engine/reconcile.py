@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from flask import current_app
@@ -19,13 +20,14 @@ from sqlalchemy import select, update
 from bgjobs import defaults
 from bgjobs.engine import appctx, heartbeat
 from bgjobs.jobs.enqueue import enqueue
-from bgjobs.jobs import metrics, transitions, types
+from bgjobs.jobs import metrics, notify, transitions, types
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.connections import get_redis
 from bgjobs.jobs.statuses import JobStatus
 from bgjobs.timeutil import utcnow
 
+log = logging.getLogger(__name__)
 NOT_QUEUED_MESSAGE = "The job could not be handed to a worker. Please start it again."
 
 
@@ -48,10 +50,22 @@ def _fail_lost() -> int:
     for row in rows:
         if heartbeat.alive(row.id):
             continue
-        if transitions.stop(row.id) if row.stop_requested_at else transitions.fail(row.id, heartbeat.LOST_MESSAGE):
+        moved = transitions.stop(row.id) if row.stop_requested_at else transitions.fail(row.id, heartbeat.LOST_MESSAGE)
+        if moved:
             count += 1
+            _notify(row.id, moved)
         _free_fair_share(row.id)
     return count
+
+
+def _notify(job_id: str, moved: transitions.Moved) -> None:
+    """Tell a failed system job's Users to Notify. Reconcile runs in a work horse that exits
+    when it returns, so it waits for the (short-timeout) send."""
+    if moved.system:
+        try:
+            notify.job_ended(job_id, wait=True)
+        except Exception:  # noqa: BLE001 - reconciling the other jobs matters more
+            log.exception("could not notify the users of job %s", job_id)
 
 
 def _free_fair_share(job_id: str) -> None:
@@ -76,7 +90,9 @@ def _requeue_unqueued() -> int:
         if _in_redis(row.id):
             continue
         if row.enqueue_attempts >= defaults.MAX_ENQUEUE_ATTEMPTS:
-            transitions.fail(row.id, NOT_QUEUED_MESSAGE)
+            moved = transitions.fail(row.id, NOT_QUEUED_MESSAGE)
+            if moved:
+                _notify(row.id, moved)
         else:
             db.session.execute(
                 update(Job).where(Job.id == row.id).values(enqueue_attempts=Job.enqueue_attempts + 1)

@@ -28,7 +28,7 @@ from bgjobs.connections import get_redis
 from bgjobs.engine import appctx, expiry, heartbeat
 from bgjobs.engine.outcome import Outcome, OutcomeKind
 from bgjobs.extensions import db
-from bgjobs.jobs import stops, storage, transitions, types
+from bgjobs.jobs import notify, stops, storage, transitions, types
 from bgjobs.jobs.context import JobContext, StopJob
 from bgjobs.jobs.enqueue import enqueue
 from bgjobs.jobs.errors import InvalidParams
@@ -55,9 +55,20 @@ def begin(job_id: str) -> transitions.Moved | None:
 
 def finish(job_id: str, moved: transitions.Moved | None, outcome: Outcome | None) -> str:
     """Record how the horse ended. No outcome means it died without reporting: a stop (RQ's
-    on_stopped already recorded it) or a crash."""
+    on_stopped already recorded it) or a crash. Then, the status committed, a system job's Users
+    to Notify are emailed (beside the worker: never delaying it, never failing the job)."""
     if moved is None:
         return OutcomeKind.SKIPPED.value
+    recorded = _record(job_id, outcome)
+    if moved.system:
+        try:
+            notify.job_ended(job_id)
+        except Exception:  # noqa: BLE001 - a notice must never undo or fail the recorded end
+            log.exception("could not prepare the notices of job %s", job_id)
+    return recorded
+
+
+def _record(job_id: str, outcome: Outcome | None) -> str:
     try:
         if outcome is None or outcome.kind is OutcomeKind.SKIPPED:  # the horse died without reporting
             if stops.requested(job_id):

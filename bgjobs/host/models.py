@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bgjobs.extensions import db
@@ -72,3 +72,13 @@ class ImportTemplate(db.Model):
     key_field: Mapped[str] = mapped_column(String(80))
     # Users to Notify: when set, imports from this template are system-generated jobs for them.
     notify_user_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # Accepted file formats: "csv" (UTF-8, UTF-8 with BOM or Windows-1252) and/or "xlsx".
+    formats: Mapped[list] = mapped_column(JSON, default=lambda: ["csv", "xlsx"])
+    # A scheduled import (scheduler job): folders relative to BGJOBS_DROP_ROOT, a cron expression.
+    drop_folder: Mapped[str | None] = mapped_column(String(500))
+    backup_folder: Mapped[str | None] = mapped_column(String(500))
+    error_folder: Mapped[str | None] = mapped_column(String(500))
+    schedule: Mapped[str | None] = mapped_column(String(120))
+    schedule_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_run_at: Mapped[datetime | None]
+    last_message: Mapped[str | None] = mapped_column(Text)  # the last run's folder-level problem

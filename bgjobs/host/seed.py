@@ -28,7 +28,8 @@ PRODUCT_FIELDS = [
 def ensure_user(username: str, role: str, password: str, display_name: str = "") -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        user = User(username=username, role=role, display_name=display_name or username.title())
+        user = User(username=username, role=role, display_name=display_name or username.title(),
+                    email=f"{username}@example.com")
         db.session.add(user)
     user.set_password(password)
     return user

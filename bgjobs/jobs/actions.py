@@ -33,7 +33,8 @@ QUEUED_LATER = ("The job was saved, but the queue server cannot be reached right
 @dataclass(frozen=True)
 class SystemTrigger:
     """A job started by the system rather than a logged-in user: a schedule or a scheduler action.
-    Its jobs are system-generated and followed by `notify` (Users to Notify)."""
+    Its jobs are system-generated and followed by `notify` (Users to Notify). `name` is what the
+    job's origin reads, e.g. 'Schedule “Nightly price list”' or 'Action “Weekly clean-up”'."""
 
     name: str
     notify: tuple[int, ...] = ()
@@ -80,6 +81,7 @@ def submit(type_id: str, params: dict, actor: Actor, rerun_of: str | None = None
         created_at=utcnow(),
         rerun_of=rerun_of,
         params_hash=digest,
+        origin_label=origin_label(job_type, actor, system),
     )
     db.session.add(job)
     # The user who starts a system job follows it in their System Generated tab too.
@@ -99,6 +101,16 @@ def submit(type_id: str, params: dict, actor: Actor, rerun_of: str | None = None
         log.exception("enqueue of job %s failed; reconcile will retry", job_id)
         job.enqueued = False
     return job
+
+
+def origin_label(job_type: types.JobType, actor: Actor, system: bool) -> str | None:
+    """What made a system job, as its row and details say it; None for a user's own job."""
+    if isinstance(actor, SystemTrigger):
+        return actor.name[:255]
+    if not system:
+        return None
+    what = "import" if job_type.id == "item_import" else job_type.label.lower()
+    return f"Direct {what} by {actor.name}"[:255]
 
 
 def _store_input(job_id: str, param: types.Param, value, params: dict) -> dict | None:

@@ -69,6 +69,8 @@ class Job(db.Model):
     expires_at: Mapped[datetime | None]
     stop_requested_at: Mapped[datetime | None]
     enqueue_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # What made a job ("Direct import by Alice", "Schedule “Nightly price list”"), set by submit.
+    origin_label: Mapped[str | None] = mapped_column(String(255))
     rerun_of: Mapped[str | None] = mapped_column(String(32))  # the job this one runs again
     progress_at: Mapped[datetime | None]  # the last progress write, for "No progress for 5 min"
     params_hash: Mapped[str | None] = mapped_column(String(32))  # the plan's type and parameters
@@ -108,3 +110,5 @@ class JobRecipient(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+    # When the recipient opened their System Generated tab after the job ended (None: unseen).
+    seen_at: Mapped[datetime | None]

@@ -17,7 +17,7 @@ from bgjobs import defaults
 from bgjobs.jobs import listing
 from bgjobs.jobs import types
 from bgjobs.jobs import actions
-from bgjobs.jobs import changes, describe, rerun, retention, waiting
+from bgjobs.jobs import changes, describe, notices, rerun, retention, waiting
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
 from bgjobs.jobs.listing import Page
@@ -262,6 +262,12 @@ class PanelView:
     badge_ids: list[str] = field(default_factory=list)
     running: Running | None = None  # the "Running now" strip
     find_args: dict = field(default_factory=dict)  # type, from, to, q as in the URL
+    notices: "Notices | None" = None  # on fragments: the header's "n new" (out of band)
+
+    @property
+    def unseen(self) -> int:
+        """The System Generated tab's count of ended jobs the user has not seen."""
+        return self.notices.count if self.notices else 0
 
     @property
     def args(self) -> dict:
@@ -318,6 +324,20 @@ class PanelView:
         return "Imports whose template names you under Users to Notify appear here."
 
 
+@dataclass(frozen=True)
+class Notices:
+    """System jobs that ended since the user last opened that tab: their count and newest ids."""
+
+    count: int = 0
+    ids: tuple[str, ...] = ()
+
+
+def notices_for(user: User) -> Notices:
+    count, ids = notices.unseen(user)
+    return Notices(count, tuple(ids))
+
+
+
 def paused_queues(jobs: list[Job]) -> frozenset[str]:
     """Paused queues, read only when a waiting job is shown; nothing is paused as far as the page
     can tell while Redis is unreachable."""
@@ -330,7 +350,8 @@ def paused_queues(jobs: list[Job]) -> frozenset[str]:
 
 
 def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, version: str | None,
-               cursor_args: dict, badge: tuple[int, list[str]] | None = None, find_args: dict | None = None) -> PanelView:
+               cursor_args: dict, badge: tuple[int, list[str]] | None = None, find_args: dict | None = None,
+               unseen: "Notices | None" = None) -> PanelView:
     """badge: the active jobs' count and ids, on fragments (they update the header out of band)."""
     names = owner_names(page.jobs, user)
     now = utcnow()
@@ -340,18 +361,24 @@ def panel_view(user: User, page: Page, tab: str, status: JobStatus | None, versi
     rows = [row_view(job, user, names, now, places.get(job.id, ""), paused, reran.get(job.id)) for job in page.jobs]
     count, ids = badge if badge is not None else (None, [])
     return PanelView(rows, page, tab, status, any(r.watch for r in rows), version, cursor_args, count, ids,
-                     find_args=find_args or {})
+                     find_args=find_args or {}, notices=unseen)
 
 
 class HeaderView:
     """The header's active-job badge, computed only if a full page renders it."""
 
-    def __init__(self, user: User, poll: bool):
-        self.user, self.poll = user, poll
+    def __init__(self, user: User):
+        self.user = user
 
     @cached_property
     def version(self) -> str | None:
-        return changes.version(self.user.id, self.user.is_admin) if self.poll else None
+        # Every page asks for notices (slowly while nothing runs), the panel included.
+        return changes.version(self.user.id, self.user.is_admin)
+
+    @cached_property
+    def notices(self) -> Notices:
+        self.version  # read before the query, like the badge
+        return notices_for(self.user)
 
     @cached_property
     def _active(self) -> tuple[int, list[str]]:

@@ -19,6 +19,8 @@ from bgjobs.jobs.statuses import JobStatus, Origin
 from bgjobs.panel import changedpoll, findargs, pollgate
 from bgjobs.panel.running import running_now
 from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, paused_queues, row_view
+from bgjobs.jobs import notices
+from bgjobs.panel.viewmodels import notices_for
 
 bp = Blueprint("panel", __name__)
 TABS = {"user": Origin.USER, "system": Origin.SYSTEM}
@@ -44,11 +46,14 @@ def _panel(with_badge: bool = False):
     tab, status, after, before = _panel_args()
     find, find_args = findargs.parse(request.args, current_user.timezone)
     # The version is read before the query: a change that lands in between shows on the next poll.
+    if tab == "system":  # opening (or watching) the tab clears its count of unseen ended jobs
+        notices.mark_seen(current_user)
     version = changes.version(current_user.id, current_user.is_admin)
     page = listing.page(current_user, TABS[tab], status, after=after, before=before, find=find)
     cursor_args = {k: request.args[k] for k in ("after", "before") if request.args.get(k)}
     active = g.active_jobs = listing.active(current_user)  # the header badge reuses it (HeaderView)
-    view = panel_view(current_user, page, tab, status, version, cursor_args, active if with_badge else None, find_args)
+    view = panel_view(current_user, page, tab, status, version, cursor_args, active if with_badge else None, find_args,
+                      notices_for(current_user))
     view.running = running_now(active, {r.id for r in view.rows})
     return view
 
@@ -108,7 +113,8 @@ def badge():
     if answer:
         return answer
     count, ids = listing.active(current_user)
-    return render_template("panel/_badge.html", badge_count=count, badge_version=version, badge_ids=ids)
+    return render_template("panel/_badge.html", badge_count=count, badge_version=version, badge_ids=ids,
+                           notices=notices_for(current_user))
 
 
 def _row(job_id: str, confirm: str | None = None, details: bool = False):
@@ -194,8 +200,10 @@ def download(job_id: str):
 def init_app(app) -> None:
     @app.context_processor
     def header():
-        context = {"poll_seconds": app.config["BGJOBS_POLL_SECONDS"]}
+        context = {"poll_seconds": app.config["BGJOBS_POLL_SECONDS"],
+                   "notice_poll_seconds": app.config["BGJOBS_NOTICE_POLL_SECONDS"]}
         if current_user.is_authenticated:
-            # On the panel itself the panel's poll updates the badge; elsewhere the badge polls.
-            context["header"] = HeaderView(current_user, poll=request.blueprint != "panel")
+            # The badge polls on every page: fast while a job of yours runs, slowly otherwise, for
+            # the notices of system jobs you are notified of. A polling panel takes it over.
+            context["header"] = HeaderView(current_user)
         return context

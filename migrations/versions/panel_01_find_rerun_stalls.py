@@ -1,7 +1,7 @@
 """panel: find any job (type indexes, text search), run again, stalls, duplicate guard, time zones
 
 Revision ID: panel_01
-Revises: media_01
+Revises: sched_01
 
 Text search is per database: on PostgreSQL trigram GIN indexes (pg_trgm) serve ILIKE '%…%' on the
 description and file name; on SQLite an external-content FTS5 table with the trigram tokenizer,
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "panel_01"
-down_revision = "media_01"
+down_revision = "sched_01"
 branch_labels = None
 depends_on = None
 

@@ -59,7 +59,7 @@ def test_notified_user_sees_import_under_system_generated_only_admin_deletes(liv
     r = row(bob, job_id)
     expect(r).to_contain_text("Item Import")
     expect(r).to_contain_text("prices.csv")
-    expect(r).to_contain_text("Started by Alice")
+    expect(r).to_contain_text("Direct import by Alice")
     expect(r.get_by_test_id("status")).to_have_text("Completed")
     expect(r.get_by_role("link", name="Open Module")).to_be_visible()
     expect(r.get_by_role("button", name="Delete Job")).to_have_count(0)
