@@ -15,7 +15,7 @@ from bgjobs.jobs import types
 from bgjobs.timeutil import utcnow
 from tests.conftest import ROOT
 from tests.engine.test_worker_processes import running, start_long_export
-from tests.helpers import force_status, job, submit, wait_for
+from tests.helpers import force_status, job, make_items, submit, wait_for
 
 
 def test_queue_choices_parse_and_reject_unknown_names():
@@ -84,6 +84,8 @@ def test_a_lost_job_is_failed_within_the_bound_while_user_jobs_are_queued(app, u
     worker = spawn_worker(BGJOBS_LOST_AFTER="4")
     created = start_long_export(users)
     wait_for(lambda: running(created.id), message="the export to start")
+    # Each export of the backlog takes seconds (40,000 rows), so the backlog outlasts the lost bound.
+    make_items(1, 40000)
     backlog = [submit("module_export", users["bob"], module_id=1, fields=["sku"]) for _ in range(8)]
     os.kill(worker.pid, signal.SIGKILL)  # its horse dies with it (lifeline)
     killed_at = time.monotonic()
