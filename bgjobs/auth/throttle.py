@@ -64,8 +64,8 @@ def init_app(app: Flask) -> None:
 def _check_token(limiter: Limiter, limit):
     """A Bearer call: refused with 429 while this address has sent too many bad tokens, 401 (and
     counted) if its token is not valid. It never falls back to a session cookie."""
-    if not is_bearer(request.headers.get("Authorization")):
-        return None
+    if not is_bearer(request.headers.get("Authorization")) or request.endpoint == "ops.prometheus":
+        return None  # /metrics checks its own token (BGJOBS_METRICS_TOKEN), not a user's
     address = get_remote_address() or ""
     try:
         allowed = limiter.limiter.test(limit, "bad-token", address)

@@ -25,12 +25,12 @@ class Duplicate(JobError):
 
 
 def plan_hash(type_id: str, params: dict, file_names: list[str]) -> str:
-    """A digest of the type and the plan's parameters. A stored upload counts by its name and size
-    (its path holds the new job's id, so it would never match)."""
+    """A digest of the type and the plan's parameters. A stored upload counts by its name, size and
+    content digest (its path holds the new job's id, so it would never match)."""
     shown = dict(params)
     for name in file_names:
         if isinstance(shown.get(name), dict):
-            shown[name] = {k: shown[name].get(k) for k in ("name", "size")}
+            shown[name] = {k: shown[name].get(k) for k in ("name", "size", "sha256")}
     text = json.dumps([type_id, shown], sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

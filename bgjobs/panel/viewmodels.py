@@ -181,7 +181,7 @@ def row_view(job: Job, user: User, owner_names: dict[int, str], now: datetime | 
     if status is JobStatus.COMPLETED:
         opens = [(OPEN_LABELS[kind], url) for kind in job_type.opens if (url := open_url(kind, job))]
     error = (job.error or "").strip()
-    rejected = (job.summary or {}).get("rejected")
+    rejected = (job.summary or {}).get("rejected") if not active else None  # counts exist once it ended
     return RowView(
         job=job,
         type_label=job_type.label,
@@ -378,7 +378,7 @@ class HeaderView:
     @cached_property
     def notices(self) -> Notices:
         self.version  # read before the query, like the badge
-        return notices_for(self.user)
+        return g.get("notices") or notices_for(self.user)  # the panel page read them already
 
     @cached_property
     def _active(self) -> tuple[int, list[str]]:

@@ -53,7 +53,7 @@ def _panel(with_badge: bool = False):
     cursor_args = {k: request.args[k] for k in ("after", "before") if request.args.get(k)}
     active = g.active_jobs = listing.active(current_user)  # the header badge reuses it (HeaderView)
     view = panel_view(current_user, page, tab, status, version, cursor_args, active if with_badge else None, find_args,
-                      notices_for(current_user))
+                      g.setdefault("notices", notices_for(current_user)))  # the header reuses them
     view.running = running_now(active, {r.id for r in view.rows})
     return view
 
@@ -96,9 +96,11 @@ def _unchanged_or_version():
 
 @bp.get("/jobs/poll")
 def poll():
-    answer, _ = _unchanged_or_version()
+    answer, version = _unchanged_or_version()
     if answer:
         return answer
+    if version is None:  # Redis is down: no change log to read, the whole panel from the database
+        return _fragment()
     tab, status, after, before = _panel_args()
     find, _ = findargs.parse(request.args, current_user.timezone)
     partial = changedpoll.answer(current_user, TABS[tab], status, after, before,

@@ -92,10 +92,11 @@ def test_the_panel_lives_through_a_redis_outage(app, users, login, redis_server)
     assert api_stop.status_code == 503 and api_stop.get_json()["error"] == REDIS_DOWN
     assert job(running.id).status == "created" and not job(running.id).stopping
 
-    started = alice.post("/api/jobs", json={"type": "module_export", "params": {"module_id": 1}})
+    started = alice.post("/api/jobs", json={"type": "module_export", "params": {"module_id": 1}, "force": True})
     assert started.status_code == 202 and started.get_json()["warning"] == QUEUED_LATER
     assert job(started.get_json()["id"]).status == "created"
-    form = alice.post("/start/module_export", data={"module_id": "1", "format": "csv"}, follow_redirects=True)
+    form = alice.post("/start/module_export", data={"module_id": "1", "format": "csv", "force": "1"},
+                      follow_redirects=True)  # the same export again, on purpose
     assert form.status_code == 200 and QUEUED_LATER in form.get_data(as_text=True)
 
     assert alice.delete(f"/jobs/{finished.id}").status_code == 200  # the database alone is enough

@@ -57,7 +57,7 @@ def test_stored_inputs_are_copied_for_the_new_job(app, users, login, work):
     old = import_job(users["admin"])
     force_status(old.id, "failed", error="worker lost")
     new = rerun.run_again(old.id, users["admin"])
-    old_file, new_file = storage.resolve(old.params["csv"]["path"]), storage.resolve(job(new.id).params["csv"]["path"])
+    old_file, new_file = storage.resolve(old.params["file"]["path"]), storage.resolve(job(new.id).params["file"]["path"])
     assert old_file != new_file and new_file.read_bytes() == old_file.read_bytes()
     assert new.id in str(new_file)
     work()

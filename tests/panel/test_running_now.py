@@ -55,8 +55,8 @@ def test_the_strip_and_the_details_cost_a_fixed_number_of_queries(app, users, lo
             alice.get("/jobs", headers=headers)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
-        # user, page ids, page rows, active ids (badge), the strip's labels; the rows' parameters (and
-        # the module they name) are read only when a row's details are opened
-        assert len(statements) == 5, statements
+        # user, page ids, page rows, active ids (badge), unseen notices, the strip's labels; the rows'
+        # parameters (and the module they name) are read only when a row's details are opened
+        assert len(statements) == 6, "\n".join(statements)
         assert not any("FROM modules" in s for s in statements)
         assert not any("count(*)" in s.lower() and "OVER" not in s for s in statements)  # no count over the table
