@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bgjobs import defaults
 from bgjobs.connections import get_queue
+from bgjobs.jobs.types import HEAVY
 from bgjobs.extensions import db
 from bgjobs.host import media_queries as q
 from bgjobs.host.media import Converter, MediaFile
@@ -82,7 +83,7 @@ def run_chunked(ctx: JobContext, by_holder: dict[int, list[Converter]], where: l
     """The job's side: make the chunks, call the helpers, work chunks until all are done."""
     config = current_app.config
     count = chunks.create(ctx.job_id, where, config["BGJOBS_MEDIA_CHUNK_FILES"])
-    queue = get_queue()
+    queue = get_queue(HEAVY)  # the run's own queue: any heavy worker may help
     for _ in range(min(count - 1, config["BGJOBS_MEDIA_CHUNK_HELPERS"])):
         queue.enqueue(RUN_SUBJOB, HELP, ctx.job_id, job_timeout=config["BGJOBS_JOB_TIMEOUT"],
                       result_ttl=defaults.MAINTENANCE_RESULT_TTL, failure_ttl=defaults.RQ_FAILURE_TTL)

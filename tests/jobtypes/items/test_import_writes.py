@@ -82,7 +82,7 @@ def test_other_writers_wait_for_a_chunk_not_for_the_whole_import(app, users, log
             break
         began = time.monotonic()
         response = alice.post("/api/jobs", json={"type": "bulk_edit", "params": {
-            "module_id": 1, "item_ids": [1], "values": {"title": "Edited meanwhile"}}})
+            "module_id": 1, "item_ids": [1], "values": {"title": "Edited meanwhile"}}, "force": True})
         waits.append(time.monotonic() - began)
         assert response.status_code == 202, response.get_json()
         during_writes += current.progress_message.startswith("Imported")
