@@ -239,6 +239,10 @@
       panel.hidden = !open;
       btn.setAttribute("aria-expanded", open ? "true" : "false");
       btn.textContent = open ? "Hide details" : "Details";
+      // The parameters are fetched when the details open (lists never load them): after every
+      // re-render too, since a swapped-in row comes without them.
+      const lazy = open && window.htmx && panel.querySelector("[data-lazy-params]");
+      if (lazy) htmx.trigger(lazy, "open-details");
     });
   }
 

@@ -21,14 +21,19 @@ class PausableQueue(Queue):
 
     @classmethod
     def dequeue_any(cls, queues, timeout, connection, *args, **kwargs):
-        paused = queuepause.paused(connection)
-        open_queues = [q for q in queues if q.name not in paused]
-        if not open_queues:
-            if timeout is None:  # a burst worker: nothing it may take
-                return None
-            time.sleep(min(timeout, PAUSED_NAP))
-            raise DequeueTimeout(timeout, [q.key for q in queues])
-        return super().dequeue_any(open_queues, timeout, connection, *args, **kwargs)
+        while True:
+            paused = queuepause.paused(connection)
+            open_queues = [q for q in queues if q.name not in paused]
+            if not open_queues:
+                if timeout is None:  # a burst worker: nothing it may take
+                    return None
+                time.sleep(min(timeout, PAUSED_NAP))
+                raise DequeueTimeout(timeout, [q.key for q in queues])
+            result = super().dequeue_any(open_queues, timeout, connection, *args, **kwargs)
+            if result is None or result[1].name not in queuepause.paused(connection):
+                return result
+            # The queue was paused while this worker waited on it: the job goes back in front.
+            result[1].push_job_id(result[0].id, at_front=True)
 
 
 def resident_bytes() -> int:

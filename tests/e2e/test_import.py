@@ -23,7 +23,7 @@ def test_valid_rows_are_imported_and_the_rejected_rows_downloaded(live, open_pag
     expect(r.get_by_test_id("status")).to_have_text("Completed")
     expect(r.get_by_test_id("outcome")).to_have_text("1 imported, 2 rejected (0 created, 1 updated)")
     r.get_by_role("button", name="Details").click()
-    expect(r.locator("dl.details")).to_contain_text("import_valid_rows")  # parameters load when details open
+    expect(r.locator("dl.details")).to_contain_text("the valid rows are imported")  # parameters load when details open
     with page.expect_download() as info:
         r.get_by_role("link", name="Download the rejected rows (CSV)").click()
     saved = tmp_path / "rejected.csv"

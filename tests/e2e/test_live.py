@@ -59,7 +59,7 @@ def test_badge_and_notice_on_another_page_when_a_job_finishes(start_live, open_p
     live = start_live(worker=False)
     page = open_page(live, "alice")
     job_id = start_export(page, "csv")
-    page.get_by_role("link", name="Modules").click()
+    page.get_by_role("link", name="Modules", exact=True).click()
     expect(page.get_by_role("heading", name="Modules")).to_be_visible()
     badge = page.locator("#jobs-badge")
     expect(badge).to_have_text(re.compile(r"^\W*1\W*active$"))

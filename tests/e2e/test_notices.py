@@ -24,7 +24,7 @@ def test_bob_sees_a_notice_and_the_tab_count_when_alices_import_ends(start_live,
     expect(page.locator("#system-unseen")).to_have_text("1")
     expect(page.locator("#jobs-new")).to_have_text("1 new")
     # Another page: the header still says so, and no second notice for the same job.
-    page.get_by_role("link", name="Modules").click()
+    page.get_by_role("link", name="Modules", exact=True).click()
     expect(page.get_by_role("heading", name="Modules")).to_be_visible()
     expect(page.locator("#jobs-new")).to_have_text("1 new")
     page.wait_for_timeout(1500)
@@ -41,6 +41,6 @@ def test_bob_sees_a_notice_and_the_tab_count_when_alices_import_ends(start_live,
 
 def test_the_modules_page_names_the_users_to_notify(live, open_page):
     page = open_page(live, "alice")
-    page.get_by_role("link", name="Modules").click()
+    page.get_by_role("link", name="Modules", exact=True).click()
     options = page.locator("select[name=template_id] option")
     expect(options.filter(has_text="Product price list")).to_contain_text(re.compile(r"notifies Bob"))

@@ -100,7 +100,7 @@ def _import(ctx: JobContext, table: Table, spec: RowSpec, module: Module, valid_
     done = f"{written.total:,} imported" + (f", {verdict.rejected:,} rejected" if verdict.rejected else "")
     ctx.progress(verdict.rows, verdict.rows, f"{done} ({written.created:,} created, {written.updated:,} updated)")
     ctx.summary = {"created": written.created, "updated": written.updated}
-    ctx.summary_line = done
+    ctx.summary_line = f"{done} ({written.created:,} created, {written.updated:,} updated)"
     if verdict.rejected:
         ctx.summary["rejected"] = verdict.rejected
     ctx.open_module(module.id)
@@ -119,7 +119,9 @@ def describe(params: dict) -> list[tuple[str, str]]:
     template = lookup(ImportTemplate, params.get("template_id"))
     upload = next((params[name] for name in FILE_PARAMS if params.get(name)), {})
     return [("Import template", template.name if template else "(no longer exists)"),
-            ("File", file_text({**upload, "name": params.get("filename") or upload.get("name")}) if upload else "—")]
+            ("File", file_text({**upload, "name": params.get("filename") or upload.get("name")}) if upload else "—"),
+            ("Rows", "the valid rows are imported, the rest rejected" if params.get("import_valid_rows")
+             else "all or nothing")]
 
 
 TYPE = JobType(
