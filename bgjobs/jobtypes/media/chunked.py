@@ -23,6 +23,7 @@ from bgjobs.jobs import stops
 from bgjobs.jobs.context import JobContext, StopJob
 from bgjobs.jobs.models import Job
 from bgjobs.jobs.statuses import JobStatus
+from bgjobs.jobs.types import HEAVY
 from bgjobs.jobtypes.media import chunks
 from bgjobs.jobtypes.media.convert_files import Tally, by_source_holder, run_one
 
@@ -82,7 +83,7 @@ def run_chunked(ctx: JobContext, by_holder: dict[int, list[Converter]], where: l
     """The job's side: make the chunks, call the helpers, work chunks until all are done."""
     config = current_app.config
     count = chunks.create(ctx.job_id, where, config["BGJOBS_MEDIA_CHUNK_FILES"])
-    queue = get_queue()
+    queue = get_queue(HEAVY)  # the helpers convert media, as the job does
     for _ in range(min(count - 1, config["BGJOBS_MEDIA_CHUNK_HELPERS"])):
         queue.enqueue(RUN_SUBJOB, HELP, ctx.job_id, job_timeout=config["BGJOBS_JOB_TIMEOUT"],
                       result_ttl=defaults.MAINTENANCE_RESULT_TTL, failure_ttl=defaults.RQ_FAILURE_TTL)
