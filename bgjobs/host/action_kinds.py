@@ -38,7 +38,8 @@ class Kind:
 KINDS = (
     Kind(IMPORT_FOLDER, "Import from a folder", "item_import", ("template_id", "folder")),
     Kind(MODULE_EXPORT, "Module export to a folder", "module_export", ("module_id", "format", "folder")),
-    *(Kind(t, "", t, ()) for t in MAINTENANCE),
+    # The media maintenance types act on a whole module: every converter of it, stale files only.
+    *(Kind(t, "", t, ("module_id",)) for t in MAINTENANCE),
 )
 
 
@@ -87,7 +88,20 @@ def run(action: ScheduledAction) -> None:
         actions.submit(MODULE_EXPORT, {"module_id": params.get("module_id"), "format": params.get("format") or "csv"},
                        trigger(action))
     else:
-        actions.submit(kind.job_type, {}, trigger(action))
+        actions.submit(kind.job_type, maintenance_params(kind.job_type, params.get("module_id")), trigger(action))
+
+
+def maintenance_params(type_id: str, module_id) -> dict:
+    """A media maintenance run over the whole module: all of its converters (Run Converters), its
+    stale or orphaned renditions (Clean Media Holders)."""
+    from bgjobs.host.media import Converter  # the media domain, only for these kinds
+
+    if type_id == "run_converters":
+        ids = list(db.session.scalars(select(Converter.id).where(Converter.module_id == module_id)))
+        return {"module_id": module_id, "converter_ids": ids}
+    if type_id == "clean_media_holders":
+        return {"module_id": module_id, "mode": "stale"}
+    return {"module_id": module_id}
 
 
 def last_runs(action: ScheduledAction, limit: int = defaults.SCHEDULE_RUNS_SHOWN) -> list[Job]:

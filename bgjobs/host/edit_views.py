@@ -3,14 +3,17 @@ copy (a 50-megapixel original never goes to the browser) and sends the crop box 
 original's pixels; both start their download job through the generic start route."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from flask import Blueprint, abort, render_template, send_file
 from flask_login import login_required
-from PIL import Image
 
 from bgjobs.extensions import db
 from bgjobs.host.media import MediaFile
 from bgjobs.host.models import Item, Module
 from bgjobs.jobs import storage
+
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    from PIL import Image
 
 bp = Blueprint("edit", __name__)
 EDIT_PREVIEW_SIDE = 1200  # the image tool's working copy: sharp enough to crop, small to load
@@ -26,6 +29,7 @@ def _file(file_id: int, kind: str) -> tuple[MediaFile, Item, Module]:
 
 def _edit_copy(row: MediaFile):
     """The downscaled, upright JPEG the tool shows (made once per original, beside its preview)."""
+    from PIL import Image
     source = storage.resolve(row.path)
     copy = source.parent / f".edit-{row.checksum[:16]}.jpg"
     if not copy.exists():

@@ -125,7 +125,7 @@ def import_inputs(item_id: int):
     matched = studio_rules.match_columns(template.field_names, header)
     if studio_rules.unmatched_required(template, matched) or request.form.get("review"):
         return render_template("host/studio/mapping.html", item=item, title=studio_viewmodels.title_of(item),
-                               template=template, header=header, matched=matched, token=staged.name,
+                               template=template, columns=header, matched=matched, token=staged.name,
                                filename=upload.filename, mode=request.form.get("mode", "all"))
     return _submit_import(item.id, staged.name, upload.filename, request.form.get("mode", "all"), {})
 

@@ -84,9 +84,9 @@ def test_a_lost_job_is_failed_within_the_bound_while_user_jobs_are_queued(app, u
     worker = spawn_worker(BGJOBS_LOST_AFTER="4")
     created = start_long_export(users)
     wait_for(lambda: running(created.id), message="the export to start")
-    # Each export of the backlog takes seconds (40,000 rows), so the backlog outlasts the lost bound.
+    # Each export of the backlog takes seconds (40,000 rows of XLSX), so the backlog outlasts the lost bound.
     make_items(1, 40000)
-    backlog = [submit("module_export", users["bob"], module_id=1, fields=["sku"]) for _ in range(8)]
+    backlog = [submit("module_export", users["bob"], module_id=1, fields=["sku"], format="xlsx") for _ in range(8)]
     os.kill(worker.pid, signal.SIGKILL)  # its horse dies with it (lifeline)
     killed_at = time.monotonic()
     spawn_worker(BGJOBS_LOST_AFTER="4")
@@ -102,5 +102,7 @@ def test_a_lost_job_is_failed_within_the_bound_while_user_jobs_are_queued(app, u
     waiting = sum(job(b.id).status == "created" for b in backlog)
     # Reconcile ran with most of the backlog still queued ahead of where it would have been on a
     # shared queue: it waited for at most the export the new worker had in hand.
-    assert waiting >= len(backlog) - 2, f"only {waiting} of the backlog left: reconcile waited behind it"
+    # (cron ticks every CRON_MIN_INTERVAL seconds, so a few exports finish before the tick that fails
+    # the job; on a shared queue reconcile would have waited for all eight)
+    assert waiting >= len(backlog) // 2, f"only {waiting} of the backlog left: reconcile waited behind it"
     assert took < 30, took

@@ -37,8 +37,9 @@ def create(admin, **changes) -> ScheduledAction:
 def test_only_available_kinds_are_offered(app, login):
     page = login("admin").get("/admin/actions/new").get_data(as_text=True)
     offered = re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', page.split('name="kind"')[1].split("</select>")[0])
-    assert [k for k, _ in offered] == ["import_folder", "module_export"]
-    assert "Clean Media Holders" not in page, "not available in this installation"
+    assert [k for k, _ in offered] == ["import_folder", "module_export", "run_converters",
+                                       "generate_missing_previews", "clean_media_holders"]
+    assert "Clean Media Holders" in page  # the media family is installed
 
 
 def test_an_export_action_runs_now_for_its_users_and_delivers_to_its_folder(app, users, login, work, tmp_path):
@@ -97,7 +98,7 @@ def test_the_schedule_runs_enabled_actions_only(app, login):
 @pytest.mark.parametrize("changes, message", [
     ({"schedule": "every sunday"}, "is not a cron expression"),
     ({"folder": "../../elsewhere"}, "outside the allowed drop folder root"),
-    ({"kind": "clean_media_holders"}, "Choose what the action does"),
+    ({"kind": "no_such_kind"}, "Choose what the action does"),
     ({"kind": "import_folder", "template_id": "", "folder": "incoming"}, "Choose the import template"),
     ({"kind": "import_folder", "template_id": "1", "folder": "missing"}, "does not exist"),
     ({"name": ""}, "Give the action a name"),

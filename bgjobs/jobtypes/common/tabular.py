@@ -13,12 +13,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import Any, TextIO
-
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .cells import cell_text
+
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
 NOT_READABLE = "the file is not a CSV or XLSX file we can read"
 UNCLOSED = 'a quote (") opens a value that is not closed; add the closing quote, or double each quote inside the value'
@@ -227,6 +228,7 @@ def _split_quoted(line: str, table: Table, take: Callable[[], Line | None]
 def _xlsx_records(path: Path) -> Iterator[Record]:
     """The first sheet's rows as text, trailing empty cells dropped. data_only=False keeps each
     formula rather than its cached result, so formulas are reported and never taken as data."""
+    from openpyxl import load_workbook
     with path.open("rb") as f:  # a file object, so openpyxl does not insist on an .xlsx name
         try:
             book = load_workbook(f, read_only=True, data_only=False)
@@ -263,6 +265,7 @@ def _xlsx_row(cells: tuple[Any, ...]) -> tuple[list[str] | None, str | None]:
 
 def _header(names: list[str], number: int) -> list[str]:
     """The column names, stripped and without a byte order mark, or TableError saying what is wrong."""
+    from openpyxl.utils import get_column_letter
     if len(names) > MAX_COLUMNS:
         raise TableError(f"the header (row {number}) has {len(names):,} columns, over the {MAX_COLUMNS:,} limit")
     seen: dict[str, str] = {}
@@ -278,6 +281,7 @@ def _header(names: list[str], number: int) -> list[str]:
 
 def _problem(table: Table, number: int, fields: list[str]) -> str | None:
     """Why a row that parsed cannot be taken as it is, or None."""
+    from openpyxl.utils import get_column_letter
     width, count = len(table.header), len(fields)
     columns = f"{width} column{'s' * (width != 1)}"
     if count > width and table.kind == "xlsx":

@@ -142,6 +142,8 @@ TYPE = JobType(
     icon=ICON,
     opens=(OPEN_ITEM, OPEN_STUDIO),
     queue=HEAVY,
+    timeout=3600,
+    preload=("openpyxl", "reportlab.pdfbase.pdfmetrics"),
     params=(
         Param("item_id", "int", "The print request (an item of the Print requests module)"),
         Param("file", "file", "A CSV or XLSX file; the first row names the columns"),

@@ -4,6 +4,7 @@ points from the media box's bottom-left corner. Text is top-aligned, wrapped to 
 shrunk down to min_size; if even that cannot hold it, what fits is drawn with a warning."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import dataclasses
 import functools
 import io
@@ -12,15 +13,16 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import reportlab
-from pypdf import PdfReader, PdfWriter, Transformation
-from reportlab.lib.colors import HexColor
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
-
 from .pdf import DocumentError, StrPath, open_pdf, save
+
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    import reportlab
+    from pypdf import PdfReader, PdfWriter, Transformation
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
 
 FONTS = {"Vera": "Vera.ttf", "VeraBd": "VeraBd.ttf", "VeraIt": "VeraIt.ttf", "VeraBI": "VeraBI.ttf"}
 KINDS = ("text", "image")
@@ -34,6 +36,9 @@ _EPSILON = 0.01  # points: rounding in stored coordinates is not "outside the pa
 @functools.cache
 def register_fonts() -> None:
     """Register the Vera fonts with reportlab, once per process (TTF fonts are embedded)."""
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
     folder = Path(reportlab.__file__).parent / "fonts"
     for name, file in FONTS.items():
         pdfmetrics.registerFont(TTFont(name, str(folder / file)))
@@ -133,6 +138,7 @@ def fit_text(text: str, field: Field) -> FitResult:
 
 def _room(field: Field, size: float) -> int:
     """How many lines of `size` fit the box: max_lines, fewer if the box is not tall enough."""
+    from reportlab.pdfbase import pdfmetrics
     face = pdfmetrics.getFont(field.font).face
     line_height = (face.ascent - face.descent) / 1000 * size
     extra = int((field.height - line_height) / (size * LEADING) + 1e-9)  # lines after the first
@@ -142,6 +148,7 @@ def _room(field: Field, size: float) -> int:
 def _wrap(text: str, font: str, size: float, width: float, *, break_words: bool) -> list[str] | None:
     """Greedy word wrap keeping explicit line breaks; None if a word is wider than the box and
     break_words is False (otherwise it is split, at least one character a line)."""
+    from reportlab.pdfbase import pdfmetrics
     def fits(s: str) -> bool:
         return pdfmetrics.stringWidth(s, font, size) <= width
 
@@ -179,6 +186,8 @@ def render(background: StrPath, fields: Sequence[Field], values: Mapping[str, st
     list: text that does not fit, characters the font lacks, missing or unreadable images.
     DocumentError if the background or the fields are unusable or a required field is empty.
     durable=False leaves the fsync to a caller that writes many outputs (pdf.atomic_file)."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+    from reportlab.pdfgen.canvas import Canvas
     register_fonts()
     reader = open_pdf(background, "The template background")
     boxes = [page.mediabox for page in reader.pages]
@@ -218,6 +227,8 @@ def _start(field: Field, width: float) -> float:
 
 
 def _draw_text(canvas: Canvas, field: Field, text: str) -> list[str]:
+    from reportlab.lib.colors import HexColor
+    from reportlab.pdfbase import pdfmetrics
     if not text.strip():
         return []
     face = pdfmetrics.getFont(field.font).face
@@ -237,6 +248,7 @@ def _draw_text(canvas: Canvas, field: Field, text: str) -> list[str]:
 
 def _draw_image(canvas: Canvas, field: Field, path: StrPath | None) -> list[str]:
     """Fit the image inside the box keeping its aspect, placed by align and centred vertically."""
+    from reportlab.lib.utils import ImageReader
     if not path or not Path(path).is_file():
         return [f"Field '{field.name}': {'the image file was not found' if path else 'no image was given'}"]
     try:

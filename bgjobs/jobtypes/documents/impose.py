@@ -8,16 +8,18 @@ far as the sheet allows, between outputs up to half the gap, so no output covers
 Crop marks extend each cut line beyond the grid's bleed, drawn once as a reportlab overlay."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import NameObject, RectangleObject
-from reportlab.pdfgen.canvas import Canvas
-
 from .fields import register_fonts
 from .pdf import DocumentError, Progress, ShouldStop, StrPath, check_stop, open_pdf, save
+
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+    from pypdf.generic import NameObject, RectangleObject
+    from reportlab.pdfgen.canvas import Canvas
 
 MM = 72 / 25.4
 SHEETS_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "Letter": (215.9, 279.4)}
@@ -102,6 +104,7 @@ def impose(
     """Fill sheets with every page of each input, `copies` times per input in sequence, into
     `dst` (atomically). progress(sheets done, sheets) after each sheet; should_stop is checked
     before each sheet (Stopped, nothing written)."""
+    from pypdf import PdfWriter
     if copies < 1:
         raise DocumentError("The number of copies must be at least 1")
     readers = _open_all(src_pdfs)
@@ -138,6 +141,7 @@ def copies_only(
     progress: Progress | None = None, should_stop: ShouldStop | None = None,
 ) -> int:
     """Each input's pages `copies` times in sequence into `dst` (no imposition); the page count."""
+    from pypdf import PdfWriter
     if copies < 1:
         raise DocumentError("The number of copies must be at least 1")
     writer = PdfWriter()
@@ -186,6 +190,8 @@ def _place(target: PageObject, page: PageObject, layout: Layout, bleed: float,
            column: int, row: int, x: float, y: float) -> None:
     """Merge `page` with its trim's lower-left corner at (x, y), showing as much bleed as the
     neighbours and the sheet edge allow (never more than the page's bleed box holds)."""
+    from pypdf import Transformation
+    from pypdf.generic import NameObject, RectangleObject
     width, height = layout.trim
     between = layout.gap / 2
     sheet_w, sheet_h = layout.sheet
@@ -217,6 +223,8 @@ def _place(target: PageObject, page: PageObject, layout: Layout, bleed: float,
 
 def _marks_page(layout: Layout, bleed: float, warnings: list[str]) -> PageObject:
     """One overlay page with the crop marks of `layout`: both ends of every cut line."""
+    from pypdf import PdfReader
+    from reportlab.pdfgen.canvas import Canvas
     width, height = layout.trim
     xs = sorted({round(layout.left + c * (width + layout.gap) + d, 3)
                  for c in range(layout.columns) for d in (0, width)})

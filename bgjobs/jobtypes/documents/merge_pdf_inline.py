@@ -70,6 +70,8 @@ TYPE = JobType(
     download=True,
     opens=(OPEN_ITEM,),
     queue=HEAVY,
+    timeout=1800,
+    preload=("pypdf",),
     params=(
         Param("item_id", "int", "The item whose inline rows are merged"),
         Param("list", "str", "The inline list's name (default: the module's first)", required=False),

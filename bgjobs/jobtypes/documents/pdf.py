@@ -8,10 +8,11 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
 
 StrPath = str | os.PathLike[str]
 Progress = Callable[[int, int], None]
@@ -35,6 +36,7 @@ def check_stop(should_stop: ShouldStop | None) -> None:
 def open_pdf(path: StrPath, name: str | None = None) -> PdfReader:
     """A reader for `path`, or DocumentError saying why it cannot be used (named `name` if given):
     missing, damaged, password-protected or without pages."""
+    from pypdf import PdfReader
     subject = f"“{name}”" if name else "The file"
     try:
         reader = PdfReader(path, strict=False)
@@ -99,6 +101,8 @@ def merge(
     """Append the (path, title) parts in order into `dst` and return its page count. Each part
     gets one bookmark titled `title` on its first page and keeps its page labels; should_stop is
     checked between parts (Stopped, nothing written) and progress(done, total) after each."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
     if not parts:
         raise DocumentError("There is nothing to merge")
     writer = PdfWriter()
@@ -132,6 +136,7 @@ def merge(
 
 
 def _decimal_label(start: int) -> DictionaryObject:
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject
     return DictionaryObject({NameObject("/S"): NameObject("/D"), NameObject("/St"): NumberObject(start)})
 
 
@@ -163,6 +168,7 @@ def _label_ranges(reader: PdfReader) -> list[tuple[int, DictionaryObject]]:
 
 
 def _copy_label(label: DictionaryObject) -> DictionaryObject:
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject
     copy = DictionaryObject()
     if "/S" in label:
         copy[NameObject("/S")] = NameObject(str(label["/S"].get_object()))
@@ -200,4 +206,5 @@ def thumbnail(src: StrPath, dst_png: StrPath, page: int = 0, max_px: int = 300) 
 
 def page_texts(path: StrPath) -> list[str]:
     """The extracted text of each page (pypdf's extract_text)."""
+    from pypdf import PdfReader
     return [page.extract_text() or "" for page in PdfReader(path).pages]

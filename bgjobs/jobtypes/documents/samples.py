@@ -3,19 +3,21 @@ designed template backgrounds with matching fields, plain text PDFs (optionally 
 and the broken PDFs users really upload: damaged, password-protected, without pages."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from collections.abc import Sequence
 from pathlib import Path
-
-from pypdf import PdfWriter
-from reportlab.lib.colors import HexColor, white
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
 from .fields import Field, register_fonts
 from .pdf import StrPath
 
-BAND = HexColor("#1f6f8b")
-ACCENT = HexColor("#f2a541")
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    from pypdf import PdfWriter
+    from reportlab.lib.colors import HexColor, white
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+BAND = "#1f6f8b"
+ACCENT = "#f2a541"
 # (first page index, style such as "/D" or "/r", prefix or None, first number)
 PageLabel = tuple[int, str | None, str | None, int]
 
@@ -27,6 +29,9 @@ def make_background(
     """A simple designed background: a coloured band with a logo-like mark and `title`, an
     accent line at the foot. With bleed, the page grows by bleed_mm on each side, the design
     runs into it and the TrimBox marks the finished size."""
+    from reportlab.lib.colors import HexColor, white
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
     register_fonts()
     bleed = bleed_mm * mm
     width, height = width_mm * mm, height_mm * mm
@@ -38,9 +43,9 @@ def make_background(
         if bleed:
             canvas.setTrimBox((bleed, bleed, bleed + width, bleed + height))
             canvas.setBleedBox((0, 0, *page_size))
-        canvas.setFillColor(BAND)
+        canvas.setFillColor(HexColor(BAND))
         canvas.rect(0, bleed + height - band, page_size[0], band + bleed, stroke=0, fill=1)
-        canvas.setFillColor(ACCENT)
+        canvas.setFillColor(HexColor(ACCENT))
         canvas.rect(0, 0, page_size[0], bleed + 1.5 * mm, stroke=0, fill=1)
         # The "logo": a ring and a square, in the band's right-hand corner.
         radius = band * 0.28
@@ -48,7 +53,7 @@ def make_background(
         canvas.setStrokeColor(white)
         canvas.setLineWidth(radius * 0.25)
         canvas.circle(cx, cy, radius, stroke=1, fill=0)
-        canvas.setFillColor(ACCENT)
+        canvas.setFillColor(HexColor(ACCENT))
         canvas.rect(cx - radius * 0.45, cy - radius * 0.45, radius * 0.9, radius * 0.9, stroke=0, fill=1)
         canvas.setFillColor(white)
         canvas.setFont("VeraBd", max(5.0, band * 0.18))
@@ -61,6 +66,7 @@ def make_background(
 
 def business_card_template(*, bleed_mm: float = 0.0) -> tuple[tuple[float, float], list[Field]]:
     """The page size (points) and fields of make_background(…, 85, 55): name, title, phone, email."""
+    from reportlab.lib.units import mm
     b = bleed_mm * mm
     left, width = b + 6 * mm, 73 * mm
 
@@ -77,6 +83,7 @@ def business_card_template(*, bleed_mm: float = 0.0) -> tuple[tuple[float, float
 
 def a5_flyer_template(*, bleed_mm: float = 0.0) -> tuple[tuple[float, float], list[Field]]:
     """The page size (points) and fields of make_background(…, 148, 210): headline, body, date."""
+    from reportlab.lib.units import mm
     b = bleed_mm * mm
     left, width = b + 12 * mm, 124 * mm
 
@@ -97,6 +104,9 @@ def make_pdf(
 ) -> Path:
     """Plain pages whose extractable text is text.format(n=page number); page_labels, if
     given, are (first index, style, prefix, start) ranges set with pypdf."""
+    from pypdf import PdfWriter
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
     canvas = Canvas(str(path), pagesize=(size_mm[0] * mm, size_mm[1] * mm))
     for n in range(1, pages + 1):
         canvas.setFont("Helvetica", 12)
@@ -121,6 +131,7 @@ def make_corrupt_pdf(path: StrPath) -> Path:
 
 def make_encrypted_pdf(path: StrPath, password: str) -> Path:
     """A one-page PDF that needs `password` to open (RC4, which pypdf writes without extras)."""
+    from pypdf import PdfWriter
     make_pdf(path, text="Secret page {n}")
     writer = PdfWriter(clone_from=str(path))
     writer.encrypt(user_password=password, owner_password=f"{password}-owner", algorithm="RC4-128")
@@ -130,5 +141,6 @@ def make_encrypted_pdf(path: StrPath, password: str) -> Path:
 
 def make_zero_page_pdf(path: StrPath) -> Path:
     """A structurally valid PDF whose page tree is empty."""
+    from pypdf import PdfWriter
     PdfWriter().write(str(path))
     return Path(path)

@@ -121,6 +121,7 @@ TYPE = JobType(
     icon=ICON,
     download=True,
     queue=HEAVY,
+    timeout=3600,
     form="bulk",
     read_form=read_form,
     params=(

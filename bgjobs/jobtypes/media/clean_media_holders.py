@@ -57,6 +57,7 @@ TYPE = JobType(
     icon=ICON,
     stop=True,
     queue=HEAVY,
+    timeout=3600,
     params=(
         Param("module_id", "int", "The module whose custom holders to clean"),
         Param("mode", "choice", "stale: orphaned or stale converted files; empty: the chosen holders",

@@ -2,16 +2,18 @@
 video to MP4 H.264) and the notes a user should read about the source (CMYK, 16-bit, animated)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
-
-from PIL import Image
 
 from .imaging import DEFAULT_MAX_PIXELS, convert_image
 from .pdfrender import render_pdf_page
 from .settings import EXTENSIONS, ConverterSettings
 from .sniff import MediaError
+
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    from PIL import Image
 
 VIDEO_DEFAULT_HEIGHT = 720
 MIMES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff"}
@@ -66,6 +68,7 @@ def render(kind: str, settings: dict, src: Path, dst: Path, should_stop: Callabl
 
 def notes(src: Path) -> list[str]:
     """What was done to an unusual image on the way (read from the header only)."""
+    from PIL import Image
     found = []
     with contextlib.suppress(Exception), Image.open(src) as im:
         if im.mode == "CMYK":

@@ -4,12 +4,13 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, NamedTuple
-
-from PIL import Image, ImageColor
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .imaging import GREY_MODES, DEFAULT_MAX_PIXELS, encode, load_upright, normalise_mode, resize
 from .settings import MAX_SIDE, as_bool, as_int, check_colour, check_format, check_quality, format_name
+
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    from PIL import Image, ImageColor
 
 _SAME_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "TIFF": "TIFF", "GIF": "PNG"}
 
@@ -140,6 +141,7 @@ class EditOps:
 def apply_edit(src: str | os.PathLike, dst: str | os.PathLike, ops: EditOps,
                *, max_pixels: int = DEFAULT_MAX_PIXELS) -> EditResult:
     """Apply `ops` to a copy of `src` (only read) and write `dst` atomically."""
+    from PIL import Image, ImageColor
     source = load_upright(src, max_pixels=max_pixels)
     fmt = ops.format or _SAME_FORMAT.get(source.format, "PNG")
     im = source.image

@@ -85,6 +85,8 @@ TYPE = JobType(
     icon=ICON,
     stop=True,
     queue=HEAVY,
+    timeout=3600,
+    preload=("PIL.Image", "av", "pypdfium2"),
     params=(Param("module_id", "int", "Only this module's files (default: every module)", required=False),),
     form="module",
     plan=plan,

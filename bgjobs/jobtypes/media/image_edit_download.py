@@ -67,6 +67,8 @@ TYPE = JobType(
     icon=ICON,
     download=True,
     queue=HEAVY,
+    timeout=1800,
+    preload=("PIL.Image",),
     read_form=read_form,
     params=(
         Param("file_id", "int", "The image file to edit (the item's original)"),

@@ -5,21 +5,23 @@ import math
 import os
 import warnings
 from collections.abc import Callable
-from typing import Any, NamedTuple
-
-from PIL import Image, ImageColor, UnidentifiedImageError
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .settings import ConverterSettings
 from .sniff import MediaError, atomic_output
+
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    from PIL import Image, ImageColor, UnidentifiedImageError
 
 DEFAULT_MAX_PIXELS = 100_000_000
 
 _READ_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "GIF"]  # JPEG also yields MPO (camera multi-picture)
 _ALPHA_FORMATS = {"PNG", "WEBP", "TIFF"}
 GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
-_ORIENT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
-           5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-           8: Image.Transpose.ROTATE_90}
+# EXIF orientation -> the Image.Transpose member that undoes it
+_ORIENT = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM",
+           5: "TRANSPOSE", 6: "ROTATE_270", 7: "TRANSVERSE",
+           8: "ROTATE_90"}
 _ORIENTATION_TAG = 0x0112
 
 
@@ -37,6 +39,7 @@ def open_image(src: str | os.PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> 
     """Open lazily (header only) and refuse images over `max_pixels` before any pixel is
     allocated; unreadable files raise MediaError with a reason. Limits above Pillow's hard
     stop (2 x Image.MAX_IMAGE_PIXELS, ~179 MP) also need that global raised at startup."""
+    from PIL import Image, UnidentifiedImageError
     try:
         with warnings.catch_warnings():
             # Our own limit below decides; Pillow's warning band is just noise in worker logs.
@@ -71,6 +74,7 @@ def load_upright(src: str | os.PathLike, *, orient: bool = True,
     """Decode the first frame and apply the EXIF orientation if `orient`. `scale_for(w, h)`
     tells, from the upright size, how much the caller will shrink: JPEGs then decode at
     reduced size ("draft"), which is much faster and lighter on memory."""
+    from PIL import Image
     im = open_image(src, max_pixels)
     with im:
         try:
@@ -89,7 +93,7 @@ def load_upright(src: str | os.PathLike, *, orient: bool = True,
             raise MediaError("corrupt or truncated image") from exc
         image: Image.Image = im
         if orientation in _ORIENT:
-            image = image.transpose(_ORIENT[orientation])
+            image = image.transpose(Image.Transpose[_ORIENT[orientation]])
             exif.pop(_ORIENTATION_TAG, None)
         return Source(image, im.format or "", exif, info.get("icc_profile"), info.get("xmp"))
 
@@ -97,6 +101,7 @@ def load_upright(src: str | os.PathLike, *, orient: bool = True,
 def normalise_mode(im: Image.Image, colour_mode: str, fmt: str, background: str) -> Image.Image:
     """Bring any decoded mode (palette, 16-bit, CMYK, alpha…) to RGB/L, keeping alpha only if
     `fmt` can store it; otherwise flatten it onto `background`."""
+    from PIL import Image
     if im.mode.startswith("I") or im.mode == "F":
         # 16-bit data must be scaled, not clipped (a plain convert turns it white).
         im = im.point(lambda v: v / 257, "L") if im.getextrema()[1] > 255 else im.convert("L")
@@ -125,6 +130,7 @@ def canvas_scale(width: float, height: float, s: ConverterSettings, *, upscale: 
 
 def apply_canvas(im: Image.Image, s: ConverterSettings) -> Image.Image:
     """Resize per the canvas rule: fit inside (never enlarging), pad or crop to the exact box."""
+    from PIL import Image, ImageColor
     w, h = im.size
     mw, mh = s.max_width, s.max_height
     if not (mw or mh):
@@ -147,6 +153,7 @@ def apply_canvas(im: Image.Image, s: ConverterSettings) -> Image.Image:
 
 def resize(im: Image.Image, size: tuple[int, int]) -> Image.Image:
     """High-quality resize; `reducing_gap` lets Pillow `reduce()` big images first (fast)."""
+    from PIL import Image
     return im if im.size == size else im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 

@@ -2,15 +2,17 @@
 Tools): the file row, of the right kind, whose content is in storage."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from pathlib import Path
-
-from PIL import Image
 
 from bgjobs.extensions import db
 from bgjobs.host.media import MediaFile
 from bgjobs.jobs import storage
 from bgjobs.jobs.types import InvalidParams
 from bgjobs.jobtypes.common import checks as p
+
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    from PIL import Image
 
 # EXIF orientations that turn the picture a quarter: the upright size swaps width and height.
 QUARTER_TURNS = {5, 6, 7, 8}
@@ -34,6 +36,7 @@ def media_file(params: dict, kind: str) -> tuple[MediaFile, Path]:
 
 def upright_size(path: Path) -> tuple[int, int]:
     """The image's size as shown (EXIF orientation applied), read from its header only."""
+    from PIL import Image
     try:
         with Image.open(path) as im:
             width, height = im.size

@@ -63,6 +63,8 @@ TYPE = JobType(
     stop=True,
     opens=(OPEN_MODULE,),
     queue=HEAVY,
+    timeout=3600,
+    preload=("PIL.Image", "av", "pypdfium2"),
     params=(
         Param("module_id", "int", "The module whose media to convert"),
         Param("converter_ids", "list[int]", "The converters to run"),

@@ -5,6 +5,7 @@ stay fast at camera sizes such as 6000x4000 without numpy. The hostile makers pr
 files users really upload by mistake: bombs, encrypted PDFs, audio-only MP4s."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import array
 import io
 import math
@@ -14,7 +15,8 @@ import struct
 import zlib
 from fractions import Fraction
 
-from PIL import Image, ImageChops, ImageCms, ImageDraw
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    from PIL import Image, ImageChops, ImageCms, ImageDraw
 
 _TILE = 256  # noise tile edge; tiling keeps big images cheap and the output deterministic
 
@@ -27,6 +29,7 @@ def make_image(
     """Write a photo-like `width`x`height` image. `mode` is RGB, RGBA, L, CMYK, P or I;16
     (16-bit grey); `frames` > 1 makes an animated GIF. Camera-style EXIF (Make, Model and
     `exif_orientation` if given) and optionally an sRGB ICC profile are embedded."""
+    from PIL import Image, ImageCms
     images = [_scene(width, height, seed + i) for i in range(max(1, frames))]
     images = [_to_mode(im, mode) for im in images]
     exif = Image.Exif()
@@ -50,6 +53,7 @@ def make_image(
 
 
 def _scene(width: int, height: int, seed: int) -> Image.Image:
+    from PIL import Image, ImageChops, ImageDraw
     rng = random.Random(seed)
     grad = Image.linear_gradient("L")
     red = grad.rotate(90).resize((width, height), Image.Resampling.BILINEAR)
@@ -74,6 +78,7 @@ def _scene(width: int, height: int, seed: int) -> Image.Image:
 
 
 def _to_mode(im: Image.Image, mode: str) -> Image.Image:
+    from PIL import Image
     if mode == "RGBA":
         alpha = Image.linear_gradient("L").resize(im.size)
         im.putalpha(alpha)
@@ -160,6 +165,7 @@ def make_video(path: str | os.PathLike, seconds: float = 1, width: int = 320, he
 
 
 def _video_frame(base: Image.Image, t: float, seconds: float) -> Image.Image:
+    from PIL import ImageDraw
     im = base.copy()
     w, h = im.size
     x = int((w - w // 4) * (t / max(seconds, 1e-6)))

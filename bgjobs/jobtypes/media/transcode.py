@@ -2,16 +2,18 @@
 H.264 + AAC or WebM = VP9 + Opus, with honest progress and clean stopping."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import math
 import os
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
-import av
-
 from .sniff import MediaError, atomic_output
 from .video import _ROTATIONS, VideoInfo, Stopped, _open, _origin, probe
+
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    import av
 
 FORMATS = ("mp4", "webm")
 MIN_CLIP = 0.1  # seconds
@@ -89,6 +91,7 @@ class _Transcoder:
 
     def run(self, src: str | os.PathLike, tmp: Path) -> None:
         """Decode `src`, encode into `tmp`; the caller owns renaming or deleting `tmp`."""
+        import av
         options = {"movflags": "+faststart"} if self.fmt == "mp4" else {}
         with _open(src) as inp, av.open(os.fspath(tmp), "w", format=self.fmt, container_options=options) as out:
             self.out, self.origin = out, _origin(inp)
@@ -147,6 +150,7 @@ class _Transcoder:
         self.audio_done = False
 
     def _start_audio(self) -> None:
+        import av
         ctx = self.astream.codec_context
         self.rate, self.frame_size = ctx.sample_rate, ctx.frame_size or 1024
         self.resampler = av.AudioResampler(format=ctx.format, layout=ctx.layout, rate=ctx.sample_rate)
@@ -234,6 +238,7 @@ class _Transcoder:
 
 def _rotation_graph(vin: av.VideoStream, rotation: int) -> av.filter.Graph:
     """A filter graph that turns frames upright (`rotation` is counter-clockwise)."""
+    import av
     graph = av.filter.Graph()
     node = graph.add_buffer(template=vin)
     for name, args in _ROTATIONS[rotation]:

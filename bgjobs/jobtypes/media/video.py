@@ -1,12 +1,14 @@
 """Video with PyAV: probing and poster frames (transcoding is in transcode.py)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import os
 from dataclasses import dataclass
 
-import av
-
 from .sniff import MediaError, atomic_output
+
+if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
+    import av
 
 # Filters that undo a display rotation (degrees counter-clockwise, as FFmpeg reports it).
 _ROTATIONS = {90: [("transpose", "cclock")], -270: [("transpose", "cclock")], -90: [("transpose", "clock")],
@@ -33,6 +35,7 @@ class VideoInfo:
 
 
 def _open(path: str | os.PathLike) -> av.container.InputContainer:
+    import av
     try:
         return av.open(os.fspath(path), metadata_errors="replace")
     except FileNotFoundError:
@@ -44,6 +47,7 @@ def _open(path: str | os.PathLike) -> av.container.InputContainer:
 def probe(path: str | os.PathLike) -> VideoInfo:
     """Read the header and decode the first frame (which proves the stream is decodable and
     carries the rotation); MediaError if there is no video stream or it is corrupt."""
+    import av
     with _open(path) as container:
         if not container.streams.video:
             raise MediaError("the file has no video stream")
@@ -66,6 +70,7 @@ def probe(path: str | os.PathLike) -> VideoInfo:
 
 
 def _duration(container: av.container.InputContainer, stream: av.VideoStream) -> float:
+    import av
     if container.duration:
         return container.duration / av.time_base
     if stream.duration and stream.time_base:
@@ -83,6 +88,7 @@ def _duration(container: av.container.InputContainer, stream: av.VideoStream) ->
 
 def _origin(container: av.container.InputContainer) -> float:
     """Timestamp of the file's first sample: user times are relative to it."""
+    import av
     return (container.start_time or 0) / av.time_base
 
 
@@ -90,6 +96,7 @@ def frame_at(path: str | os.PathLike, seconds: float, dst_jpeg: str | os.PathLik
              max_size: int = 300) -> tuple[int, int]:
     """Write the frame shown at `seconds` as a JPEG no larger than `max_size` px, upright and
     with square pixels; returns its (width, height)."""
+    import av
     with _open(path) as container:
         if not container.streams.video:
             raise MediaError("the file has no video stream")

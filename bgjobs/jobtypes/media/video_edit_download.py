@@ -77,6 +77,8 @@ TYPE = JobType(
     icon=ICON,
     download=True,
     queue=HEAVY,
+    timeout=3600,
+    preload=("av",),
     params=(
         Param("file_id", "int", "The video file to edit (the item's original)"),
         Param("start", "str", "Trim: start, in seconds", required=False),
