@@ -165,8 +165,14 @@ def perform(job_id: str, moved: transitions.Moved | None) -> Outcome:
     """Run the handler; every way it can end becomes an Outcome."""
     if moved is None:
         return Outcome(OutcomeKind.SKIPPED)
-    with logs.about_job(job_id, moved.type):
-        return _perform(job_id, moved)
+    previous_tempdir = tempfile.tempdir
+    try:
+        with logs.about_job(job_id, moved.type):
+            return _perform(job_id, moved)
+    finally:
+        # The job's scratch folder is gone once it ended: a process that goes on (a plain RQ
+        # worker's horse is not one, but an in-process run is) must not keep it as its temp dir.
+        tempfile.tempdir = previous_tempdir
 
 
 def _perform(job_id: str, moved: transitions.Moved) -> Outcome:

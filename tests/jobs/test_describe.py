@@ -35,4 +35,4 @@ def test_item_types_name_their_module_fields_and_file(app):
         ("Module", "Products"), ("Fields", "SKU, Price"), ("Format", "XLSX")]
     assert dict(types.get("item_import").describe({"template_id": 1, "filename": "prices.csv",
                                                    "csv": {"name": "x.csv", "path": "inputs/a/csv", "size": 52}})) == {
-        "Import template": "Product price list", "File": "prices.csv (52 Bytes)"}
+        "Import template": "Product price list", "File": "prices.csv (52 Bytes)", "Rows": "all or nothing"}
