@@ -55,19 +55,26 @@ def template(template_id: int | None = None):
         abort(404, "No such import template.")
     errors = {}
     if request.method == "POST":
-        try:
-            admin_forms.read_template(request.form, found)
-        except admin_forms.FormErrors as exc:
-            errors = exc.errors
-            db.session.rollback()
-        else:
-            db.session.add(found)
-            db.session.commit()
-            flash(f"Import template “{found.name}” saved.", "ok")
-            return redirect(url_for("schedules.template", template_id=found.id))
+        errors, saved = _save(found, admin_forms.read_template, "Import template", "schedules.template", "template_id")
+        if saved:
+            return saved
     module_id = request.values.get("module_id", type=int) or found.module_id
     return render_template("admin/template.html", view=template_view(found, request.form if errors else None, module_id),
                            errors=errors, **_choices()), (400 if errors else 200)
+
+
+def _save(found, read, what: str, endpoint: str, key: str):
+    """Read the posted form into `found` and save it: ({}, a redirect to its page), or the form's
+    errors and None (nothing saved)."""
+    try:
+        read(request.form, found)
+    except admin_forms.FormErrors as exc:
+        db.session.rollback()
+        return exc.errors, None
+    db.session.add(found)
+    db.session.commit()
+    flash(f"{what} “{found.name}” saved.", "ok")
+    return {}, redirect(url_for(endpoint, **{key: found.id}))
 
 
 @bp.get("/import-templates/mapping")
@@ -117,16 +124,9 @@ def action(action_id: int | None = None):
         abort(404, "No such scheduler action.")
     errors = {}
     if request.method == "POST":
-        try:
-            admin_forms.read_action(request.form, found)
-        except admin_forms.FormErrors as exc:
-            errors = exc.errors
-            db.session.rollback()
-        else:
-            db.session.add(found)
-            db.session.commit()
-            flash(f"Scheduler action “{found.name}” saved.", "ok")
-            return redirect(url_for("schedules.action", action_id=found.id))
+        errors, saved = _save(found, admin_forms.read_action, "Scheduler action", "schedules.action", "action_id")
+        if saved:
+            return saved
     runs = action_kinds.last_runs(found) if found.id else []
     return render_template("admin/action.html", view=action_view(found, runs, request.form if errors else None),
                            errors=errors, **_choices()), (400 if errors else 200)
