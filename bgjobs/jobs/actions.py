@@ -162,10 +162,11 @@ def stop(job_id: str, user: User) -> Job:
             db.session.expire_all()
             return db.session.get(Job, job_id)
         transitions.request_stop(job_id)
-        try:
-            send_stop_job_command(get_redis(), job_id)
-        except (InvalidJobOperation, NoSuchJobError):
-            pass  # not executing yet or already ended: the stop flag and the start check cover it
+        if not job_type.stops_between_units:
+            try:
+                send_stop_job_command(get_redis(), job_id)
+            except (InvalidJobOperation, NoSuchJobError):
+                pass  # not executing yet or already ended: the stop flag and the start check cover it
     except RedisError:
         raise Unavailable(REDIS_DOWN) from None
     db.session.expire_all()

@@ -91,6 +91,9 @@ class JobType:
     label: str
     icon: str  # SVG path data for a 24x24 stroke icon, so a glance tells an export from an import
     stop: bool = False
+    # A stop lands at the handler's next check_stop (between files), instead of RQ killing the
+    # work horse mid-write: for types whose units are files written outside the job's folder.
+    stops_between_units: bool = False
     download: bool = False
     opens: tuple[str, ...] = ()
     queue: str = LIGHT

@@ -56,6 +56,7 @@ TYPE = JobType(
     label="Clean Media Holders",
     icon=ICON,
     stop=True,
+    stops_between_units=True,  # a rendition is never cut off mid-write
     queue=HEAVY,
     timeout=3600,
     params=(

@@ -84,6 +84,7 @@ TYPE = JobType(
     label="Generate Missing Previews",
     icon=ICON,
     stop=True,
+    stops_between_units=True,  # a rendition is never cut off mid-write
     queue=HEAVY,
     timeout=3600,
     preload=("PIL.Image", "av", "pypdfium2"),

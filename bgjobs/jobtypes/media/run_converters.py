@@ -61,6 +61,7 @@ TYPE = JobType(
     label="Run Converters",
     icon=ICON,
     stop=True,
+    stops_between_units=True,  # a rendition is never cut off mid-write
     opens=(OPEN_MODULE,),
     queue=HEAVY,
     timeout=3600,
