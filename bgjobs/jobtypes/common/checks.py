@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from bgjobs import defaults
 from bgjobs.host.models import Item, ItemBatch, Module
 from bgjobs.extensions import db
-from bgjobs.jobs.types import InvalidParams
+from bgjobs.jobs.types import InvalidParams, Param
 
 
 ID_MAX = 2**31 - 1  # the largest id an Integer primary key holds (PostgreSQL's int4)
@@ -125,6 +125,14 @@ def batch_of(module: Module, params: dict) -> tuple[str | None, int]:
     if not count:
         raise InvalidParams(f"Batch {batch} has no items in {module.name}.")
     return batch, count
+
+
+# The parameters `selection` reads besides item_ids, declared once for every bulk type.
+SELECTION_PARAMS = (
+    Param("scope", "choice", "“all”: every item of the module (or of batch_id) instead of item_ids", required=False,
+          choices=("all",), label="Selection"),
+    Param("batch_id", "str", "With scope “all”: only the items of this BatchID", required=False, label="Batch"),
+)
 
 
 def selection(module: Module, params: dict) -> tuple[dict, int]:

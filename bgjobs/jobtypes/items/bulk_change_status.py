@@ -79,9 +79,7 @@ TYPE = JobType(
     params=(
         Param("module_id", "int", "The module whose items change"),
         Param("item_ids", "list[int]", "The items to change", required=False),
-        Param("scope", "choice", "“all”: every item of the module (or of batch_id) instead of item_ids", required=False,
-              choices=("all",), label="Selection"),
-        Param("batch_id", "str", "With scope “all”: only the items of this BatchID", required=False, label="Batch"),
+        *p.SELECTION_PARAMS,
         Param("to_status", "str", "The workflow status to move them to"),
     ),
     form="bulk",

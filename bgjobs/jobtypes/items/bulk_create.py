@@ -87,9 +87,7 @@ TYPE = JobType(
     params=(
         Param("module_id", "int", "The module whose items are copied"),
         Param("item_ids", "list[int]", "The items to copy", required=False),
-        Param("scope", "choice", "“all”: every item of the module (or of batch_id) instead of item_ids", required=False,
-              choices=("all",), label="Selection"),
-        Param("batch_id", "str", "With scope “all”: only the items of this BatchID", required=False, label="Batch"),
+        *p.SELECTION_PARAMS,
         Param("copies", "int", f"Copies of each item, 1 to {MAX_COPIES} (default 1)", required=False),
     ),
     form="bulk",

@@ -119,9 +119,7 @@ TYPE = JobType(
     params=(
         Param("module_id", "int", "The module whose items change"),
         Param("item_ids", "list[int]", "The items to edit", required=False),
-        Param("scope", "choice", "“all”: every item of the module (or of batch_id) instead of item_ids", required=False,
-              choices=("all",), label="Selection"),
-        Param("batch_id", "str", "With scope “all”: only the items of this BatchID", required=False, label="Batch"),
+        *p.SELECTION_PARAMS,
         Param("values", "dict", "Field values to set, as {field name: value}; empty clears a field"),
     ),
     form="bulk",
