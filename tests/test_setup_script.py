@@ -32,6 +32,29 @@ def test_missing_chromium_without_apt_stops_with_one_line(tmp_path):
     assert "sudo apt-get install chromium" in lines[0]
 
 
+def test_missing_chromium_is_installed_with_apt_get(tmp_path):
+    # A stand-in apt-get and id (root, or a user with passwordless sudo): the script must call
+    # apt-get to install chromium, then find the browser it put in place.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    browser = tmp_path / "chromium"
+    calls = tmp_path / "calls"
+    apt = bin_dir / "apt-get"
+    apt.write_text(f"#!/bin/sh\necho \"$*\" >> {calls}\nprintf '#!/bin/sh\\n' > {browser}\nchmod 755 {browser}\n")
+    apt.chmod(0o755)
+    user = bin_dir / "id"
+    user.write_text("#!/bin/sh\necho 0\n")
+    user.chmod(0o755)
+    for tool in ("chmod", "printf", "echo"):
+        found = shutil.which(tool)
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    done = run({"PATH": str(bin_dir), "CHROMIUM": str(browser)})
+    assert done.returncode == 0, done.stderr
+    assert "install -y -qq chromium" in calls.read_text()
+    assert os.access(browser, os.X_OK)
+
+
 def test_make_test_runs_the_set_up_before_pytest():
     plan = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, timeout=30).stdout
     lines = plan.splitlines()
