@@ -4,16 +4,20 @@
   machine lost) -> Failed with a reason (or Stopped, if the user had asked to stop it).
 - Created whose RQ job is not in Redis (the enqueue never arrived, or Redis lost it): enqueued
   again, up to MAX_ENQUEUE_ATTEMPTS, then Failed with a reason.
+- Created whose RQ job says queued but is on no queue (a worker popped it and died before it
+  held it): pushed back onto its queue, still holding its fair-share slot.
 """
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
 from rq.job import JobStatus as RQStatus
+from rq.queue import Queue
 from rq.rate_limit import release_slot
 from sqlalchemy import select, update
 
@@ -33,7 +37,7 @@ NOT_QUEUED_MESSAGE = "The job could not be handed to a worker. Please start it a
 
 def reconcile() -> dict:
     with appctx.app().app_context():
-        done = {"lost": _fail_lost(), "requeued": _requeue_unqueued()}
+        done = {"lost": _fail_lost(), "requeued": _requeue_unqueued(), "repushed": _repush_dropped()}
         for name, amount in done.items():
             metrics.event(f"reconcile_{name}", amount)
         return done
@@ -101,6 +105,47 @@ def _requeue_unqueued() -> int:
             enqueue(row.id, types.get(row.type), row.owner_id)
             count += 1
     return count
+
+
+CONFIRM_AFTER = 2.0  # seconds: a worker that has just popped a job holds it (started) by then
+
+
+def _repush_dropped() -> int:
+    """Created rows whose RQ job is queued on no queue. A worker between its pop and its start
+    looks the same for an instant, so a job counts as dropped only if it still does a moment later."""
+    grace = utcnow() - timedelta(seconds=current_app.config["BGJOBS_LOST_AFTER"])
+
+    def dropped() -> list[tuple[str, Queue]]:
+        ids = db.session.scalars(select(Job.id).where(Job.status == JobStatus.CREATED.value, Job.created_at <= grace)).all()
+        db.session.rollback()  # the next look reads fresh rows
+        return [(job_id, queue) for job_id in ids if (queue := _dropped_from(job_id)) is not None]
+
+    suspects = dropped()
+    if not suspects:
+        return 0
+    time.sleep(CONFIRM_AFTER)
+    confirmed = {job_id for job_id, _ in dropped()}
+    for job_id, queue in suspects:
+        if job_id in confirmed:
+            log.warning("job %s was queued on no queue; pushed back onto %s", job_id, queue.name)
+            queue.push_job_id(job_id)
+    return len(confirmed & {job_id for job_id, _ in suspects})
+
+
+def _dropped_from(job_id: str) -> Queue | None:
+    """The queue an RQ job says it waits on, when it is on neither that queue nor its
+    intermediate list; None otherwise."""
+    redis = get_redis()
+    try:
+        rq_job = RQJob.fetch(job_id, connection=redis)
+    except NoSuchJobError:
+        return None
+    if rq_job.get_status() != RQStatus.QUEUED or not rq_job.origin:
+        return None
+    queue = Queue(rq_job.origin, connection=redis)
+    if redis.lpos(queue.key, job_id) is not None or redis.lpos(queue.intermediate_queue_key, job_id) is not None:
+        return None
+    return queue
 
 
 def _in_redis(job_id: str) -> bool:

@@ -10,6 +10,9 @@ Lifecycle rules it adds to rq.Worker:
   type that is safe to retry, else Failed: "The worker was restarted; start the job again.").
   Queued jobs stay queued for another worker. A second signal ends the job at once, recorded
   the same way.
+- An idle worker's stop never lands between Redis popping a job id and the worker holding it
+  (RQ raises StopRequested from the signal handler, which there loses the job): the worker waits
+  in short slices and stops between them, and a job taken after the request goes back in front.
 """
 from __future__ import annotations
 
@@ -30,6 +33,8 @@ from bgjobs import forksafe
 from bgjobs.connections import get_redis
 from bgjobs.engine import appctx, heartbeat, lifeline, queues, runner
 from bgjobs.engine.pausable import PausableQueue, ReportsMemory
+
+DEQUEUE_SLICE = 1  # seconds an idle worker waits for a job before it looks at a stop request
 from bgjobs.extensions import db
 from bgjobs.jobs.enqueue import RUN_JOB
 
@@ -117,7 +122,33 @@ class JobWorker(ReportsMemory, Worker):
             with self.app.app_context():
                 heartbeat.beat(job.id)
 
+    # -- taking a job ------------------------------------------------------------------------
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        if timeout is None or max_idle_time is not None:  # a burst worker does not block
+            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        while not self._stop_requested:
+            # RQ's loop, for one slice: it heart-beats, then returns None when no job came.
+            result = super().dequeue_job_and_maintain_ttl(min(timeout, DEQUEUE_SLICE), DEQUEUE_SLICE)
+            if result is None:
+                continue
+            if self._stop_requested:  # taken while the stop was asked: it waits for another worker
+                job, queue = result
+                queue.push_job_id(job.id, at_front=True)
+                return None
+            return result
+        return None
+
     # -- stopping ------------------------------------------------------------------------------
+
+    def _shutdown(self):
+        """RQ's, except for an idle worker: it raises StopRequested wherever the signal lands,
+        possibly just after Redis handed over a job; here the wait loop ends at its next slice."""
+        if self.get_state() != WorkerStatus.IDLE:
+            return super()._shutdown()
+        self._stop_requested = True
+        if self.scheduler:
+            self.stop_scheduler()
 
     def handle_warm_shutdown_request(self):
         super().handle_warm_shutdown_request()

@@ -60,6 +60,7 @@ class Collector:
         events = _pairs(redis.hgetall(key(counters.EVENTS)))
         for name, help_text in (("reconcile_lost", "Jobs failed by reconcile because their worker died"),
                                 ("reconcile_requeued", "Jobs re-enqueued by reconcile"),
+                                ("reconcile_repushed", "Jobs put back on their queue by reconcile (taken by a worker that died)"),
                                 ("poll_unchanged", "Polls answered 204 (nothing changed)"),
                                 ("poll_answered", "Polls answered with content")):
             metric = CounterMetricFamily(f"bgjobs_{name}", help_text)

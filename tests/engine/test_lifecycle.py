@@ -17,7 +17,7 @@ from bgjobs.jobs import transitions, types
 from bgjobs.jobs.context import JobContext
 from bgjobs.extensions import db
 from bgjobs.jobs.models import Job
-from bgjobs.connections import get_redis, key
+from bgjobs.connections import get_queue, get_redis, key
 from bgjobs.timeutil import utcnow
 from tests.helpers import job, submit
 
@@ -184,6 +184,22 @@ def test_reconcile_requeues_a_job_whose_enqueue_never_reached_redis(app, users, 
     assert reconcile.reconcile()["requeued"] == 1
     work()
     assert job(created.id).status == "completed"
+
+
+def test_reconcile_puts_back_a_job_a_dead_worker_popped_but_never_started(app, users, work):
+    app.config["BGJOBS_LOST_AFTER"] = 2
+    created = export(users["alice"])
+    waiting = export(users["bob"])
+    queue_key = get_queue(types.get("module_export").queue).key
+    assert get_redis().lrem(queue_key, 1, created.id) == 1  # popped by a worker that then died
+    db.session.execute(db.update(Job).where(Job.id.in_([created.id, waiting.id])).values(created_at=utcnow() - timedelta(seconds=5)))
+    db.session.commit()
+    assert reconcile.reconcile()["repushed"] == 1  # the job still on its queue is left alone
+    assert get_redis().lrange(queue_key, 0, -1).count(created.id.encode()) == 1
+    assert get_redis().lrange(queue_key, 0, -1).count(waiting.id.encode()) == 1
+    assert reconcile.reconcile()["repushed"] == 0  # on its queue again: nothing more to do
+    work()
+    assert job(created.id).status == "completed" and job(waiting.id).status == "completed"
 
 
 def test_reconcile_gives_up_after_repeated_enqueue_failures(app, users):

@@ -3,12 +3,15 @@ its running job finish within BGJOBS_STOP_GRACE, else ends it and says so in the
 re-queues a type that is safe to retry); queued jobs wait for another worker."""
 import os
 import signal
+import threading
 import time
 
 from rq import Worker
 
-from bgjobs.connections import get_redis
+from bgjobs.connections import get_queue, get_redis
 from bgjobs.engine import runner
+from bgjobs.engine.worker import make_worker
+from bgjobs.jobs import types
 from bgjobs.jobs import storage
 from tests.engine.test_worker_processes import running
 from tests.helpers import children, job, make_items, submit, wait_for
@@ -101,6 +104,28 @@ def test_a_rolling_restart_under_a_steady_stream_loses_no_job(app, users, spawn_
         workers[n] = spawn_worker(BGJOBS_STOP_GRACE="5")
         while not any(w.pid == workers[n].pid for w in Worker.all(connection=get_redis())):
             stream(0.3)
-    wait_for(lambda: all(job(m.id).status == "completed" for m in made), timeout=90,
-             message="every job of the stream to complete")
+    try:
+        wait_for(lambda: all(job(m.id).status == "completed" for m in made), timeout=90,
+                 message="every job of the stream to complete")
+    except AssertionError:
+        left = [(m.id, m.type_id, job(m.id).status, job(m.id).error) for m in made if job(m.id).status != "completed"]
+        raise AssertionError(f"{len(left)} of {len(made)} jobs did not complete: {left[:10]}") from None
     assert len(made) >= 20
+
+
+def test_a_stop_while_idle_puts_back_a_job_the_worker_had_just_taken(app, users):
+    # RQ's own stop raises from the signal handler wherever it lands, even just after Redis
+    # handed the worker a job id; that job was then on no queue. Here the request (made as the
+    # SIGTERM handler makes it) waits for the slice, and the job taken meanwhile goes back.
+    created = submit("module_export", users["alice"], module_id=1, fields=["sku"])
+    queue_key = get_queue(types.get("module_export").queue).key
+    redis = get_redis()
+    redis.lrem(queue_key, 1, created.id)
+    worker = make_worker(app)
+    threading.Timer(0.3, worker._shutdown).start()  # the worker is idle, waiting for a job
+    threading.Timer(0.5, lambda: redis.rpush(queue_key, created.id)).start()  # a job arrives after the stop
+    began = time.monotonic()
+    assert worker.dequeue_job_and_maintain_ttl(timeout=5) is None
+    assert time.monotonic() - began < 3  # it stopped at the end of a slice, not after its timeout
+    assert redis.lrange(queue_key, 0, -1) == [created.id.encode()]
+    assert job(created.id).status == "created"
