@@ -189,6 +189,14 @@ class Figure:
         return "" if self.ok is None else ("met" if self.ok else "MISSED")
 
 
+def print_figures(figures) -> None:
+    """A standalone benchmark's figures, one line each (bench.run puts them in its table)."""
+    for fig in figures:
+        ratio = f"{fig.ratio:.2f}x" if fig.ratio is not None else "-"
+        print(f"{fig.what}: {fig.value} | baseline {fig.baseline or '-'} | ratio {ratio} | target {fig.target or '-'} {fig.verdict}",
+              flush=True)
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 

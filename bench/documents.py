@@ -14,7 +14,7 @@
 Each is measured in ROUNDS alternating rounds and the best time of each side is compared, as
 wall time and as CPU time (the job's: its work horse's user + system time, from the worker; the
 bare loop's: process_time around the loop). On a shared, loaded machine the CPU ratio is the
-steadier figure; every round's wall times are printed too. Peak RSS is the largest seen.
+steadier figure. Peak RSS is the largest seen.
 
 SQLite under bench/out/documents, Redis at BENCH_DOCS_REDIS_URL (default db 6 of the local
 server), unique queue names. --smoke runs tiny sizes to check the script (its ratios mean nothing)."""
@@ -24,20 +24,17 @@ import argparse
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
-from .common import ROOT, Env, app_for, fresh_schema
+from .common import ROOT, Env, Figure, app_for, fresh_schema, print_figures
 
 HERE = Path(__file__).resolve().parent
 ROUNDS = 2
-
-
-def fmt(seconds) -> str:
-    return ", ".join(f"{s:.2f}" for s in seconds) + " s"
 
 
 def bare_merge(list_file: str, out: str) -> tuple[float, float]:
@@ -159,24 +156,14 @@ def prepare(env: Env, app, parts: int, outputs: int) -> dict:
     return ids
 
 
-def main(argv: list[str]) -> None:
-    if argv and argv[0] in ("bare-merge", "bare-generate"):
-        print(*(bare_merge if argv[0] == "bare-merge" else bare_generate)(argv[1], argv[2]))
-        return
-    parser = argparse.ArgumentParser(prog="python -m bench.documents")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the script, not the targets")
-    parser.add_argument("--workdir", help="where the database and files go (default bench/out/documents[-smoke])")
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_DOCS_REDIS_URL", "redis://127.0.0.1:6379/6"))
-    args = parser.parse_args(argv)
-    smoke = args.smoke
-    parts, outputs = (40, 20) if smoke else (1000, 1000)
-    workdir = Path(args.workdir or HERE / "out" / ("documents-smoke" if smoke else "documents")).resolve()
-    if workdir.exists():
-        import shutil
-
-        shutil.rmtree(workdir)
+def stage(env: Env) -> list[Figure]:
+    """The document figures (bench.run's `documents` stage, or this module run alone): SQLite in
+    a work directory of their own under the run's, a queue of their own on the run's Redis."""
+    parts, outputs = (40, 20) if env.smoke else (1000, 1000)
+    workdir = env.workdir / "documents"
+    shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    env = Env(smoke=smoke, workdir=workdir, redis_url=args.redis_url)
+    env = Env(smoke=env.smoke, workdir=workdir, redis_url=env.redis_url)
     env.engine_db = env.sqlite_url("documents")
     queue = f"bench-docs-{uuid.uuid4().hex[:6]}"
     app = app_for(env, env.engine_db, queue)
@@ -184,7 +171,7 @@ def main(argv: list[str]) -> None:
     ids = prepare(env, app, parts, outputs)
 
     # Rounds alternate the bare loop and the job, and each side keeps its best time: the machine
-    # is shared, so the least disturbed run of each is the fairest comparison.
+    # may be shared, so the least disturbed run of each is the fairest comparison.
     bare_merges, merges, smalls, bare_generates, generates = [], [], [], [], []
     for round_ in range(ROUNDS):
         bare_merges.append(_fresh("bare-merge", str(workdir / f"parts-{parts}.txt"), str(workdir / "bare-merged.pdf")))
@@ -195,22 +182,31 @@ def main(argv: list[str]) -> None:
         bare_generates.append(_fresh("bare-generate", str(workdir / "generate.json"), str(workdir / f"bare-outputs-{round_}")))
         generates.append(_job(env, app, "cas_generate_outputs", request_id))
     best = lambda runs, key: min(r[key] for r in runs)  # noqa: E731
-    rows = [
-        (f"merge {parts:,} PDFs: job vs bare pypdf loop, wall", best(merges, "seconds"), best(bare_merges, "seconds")),
-        (f"merge {parts:,} PDFs: job vs bare pypdf loop, CPU", best(merges, "horse_cpu_seconds"), best(bare_merges, "cpu")),
-        (f"generate {outputs:,} outputs: job vs bare loop, wall", best(generates, "seconds"), best(bare_generates, "seconds")),
-        (f"generate {outputs:,} outputs: job vs bare loop, CPU", best(generates, "horse_cpu_seconds"), best(bare_generates, "cpu")),
-    ]
-    print("rounds (s): " + "; ".join(f"{name} {', '.join(f'{r[key]:.2f}' for r in runs)}" for name, runs, key in (
-        ("bare merge", bare_merges, "seconds"), ("job merge", merges, "seconds"),
-        ("bare generate", bare_generates, "seconds"), ("job generate", generates, "seconds"))))
-    print(f"{'benchmark':<58} {'job vs bare':<22} {'speed':>6}  target")
-    for name, job_s, bare_s in rows:
-        print(f"{name:<58} {f'{job_s:.2f} s vs {bare_s:.2f} s':<22} {bare_s / job_s:>6.2f}  >= 0.9")
+    figures = []
+    for what, jobs, bares in ((f"merge {parts:,} single-page PDFs", merges, bare_merges),
+                              (f"generate {outputs:,} Business card outputs", generates, bare_generates)):
+        for label, job_key, bare_key in (("wall", "seconds", "seconds"), ("CPU", "horse_cpu_seconds", "cpu")):
+            job_s, bare_s = best(jobs, job_key), best(bares, bare_key)
+            figures.append(Figure("documents", f"{what}: job vs bare loop, {label} (best of {ROUNDS})", f"{job_s:.2f} s",
+                                  f"{bare_s:.2f} s bare loop", bare_s / job_s, ">= 0.9x", bare_s / job_s >= 0.9))
     large_rss = max(r["horse_maxrss_kib"] for r in merges)
     small_rss = max(r["horse_maxrss_kib"] for r in smalls)
-    print(f"{f'merge: horse peak RSS, {parts:,} vs 10 files':<58} {f'{large_rss / 1024:.0f} MiB vs {small_rss / 1024:.0f} MiB':<22} "
-          f"{large_rss / small_rss:>6.2f}  <= 2")
+    figures.append(Figure("documents", f"merge: work horse peak RSS, {parts:,} files vs 10", f"{large_rss / 1024:.0f} MiB",
+                          f"{small_rss / 1024:.0f} MiB", large_rss / small_rss, "<= 2x", large_rss / small_rss <= 2))
+    return figures
+
+
+def main(argv: list[str]) -> None:
+    if argv and argv[0] in ("bare-merge", "bare-generate"):
+        print(*(bare_merge if argv[0] == "bare-merge" else bare_generate)(argv[1], argv[2]))
+        return
+    parser = argparse.ArgumentParser(prog="python -m bench.documents")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the script, not the targets")
+    parser.add_argument("--workdir", help="its documents/ folder holds the database and files (default bench/out)")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_DOCS_REDIS_URL", "redis://127.0.0.1:6379/6"))
+    args = parser.parse_args(argv)
+    workdir = Path(args.workdir or HERE / "out").resolve()
+    print_figures(stage(Env(smoke=args.smoke, workdir=workdir, redis_url=args.redis_url)))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """Download jobs against bare loops of the same library, measured in one run (issue 12):
 
-- Bulk Download of generated media (default 300 MB; `--mb 2048` for the full 2 GB) through the
+- Bulk Download of generated media (default the full 2 GB; `--mb N` for less) through the
   job's code path (submit, then the runner's begin/perform/finish, as a worker does) against a bare
   `zipfile` loop writing the same files; and the job's peak RSS for that size against 20 MB.
-- Video edit of a generated 1080p clip (default 10 s; `--video-seconds 60` for the full case) to
+- Video edit of a generated 1080p clip (default the full 60 s; `--video-seconds S`) to
   720p through the job, against the same transcode called directly.
 
 Each measurement runs in a fresh process, so its peak RSS is its own.
@@ -145,18 +145,47 @@ def video_bare(workdir: Path, seconds: int) -> dict:
 CASES = {"zip_job": zip_job, "zip_bare": zip_bare, "video_job": video_job, "video_bare": video_bare}
 
 
-def measure(case: str, size: int) -> dict:
+def measure(case: str, size: int, redis_url: str = REDIS_URL) -> dict:
     """One case in a fresh process: its result and the process's peak RSS."""
     with tempfile.TemporaryDirectory(prefix=f"bench-{case}-") as workdir:
         out = subprocess.run([sys.executable, "-m", "bench.downloads", "--case", case, "--size", str(size), "--dir", workdir],
-                             capture_output=True, text=True, check=True).stdout
+                             capture_output=True, text=True, check=True, env={**os.environ, "BENCH_REDIS_URL": redis_url}).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+SIZES = {"full": (2048, 60), "smoke": (20, 2)}  # MB of media to zip, seconds of 1080p video
+
+
+def stage(env=None, megabytes: int | None = None, video_seconds: int | None = None) -> list:
+    """The download figures (bench.run's `downloads` stage, or this module run alone); each case
+    runs in a fresh process of its own."""
+    from .common import Figure
+
+    full_mb, full_seconds = SIZES["smoke" if env is not None and env.smoke else "full"]
+    megabytes, video_seconds = megabytes or full_mb, video_seconds or full_seconds
+    small_mb = min(20, megabytes)
+    redis_url = env.redis_url if env is not None else REDIS_URL
+    bare, job = measure("zip_bare", megabytes, redis_url), measure("zip_job", megabytes, redis_url)
+    small = measure("zip_job", small_mb, redis_url)
+    mb = job["bytes"] / 1048576
+    vbare, vjob = measure("video_bare", video_seconds, redis_url), measure("video_job", video_seconds, redis_url)
+    return [
+        Figure("downloads", f"Bulk Download of {mb:,.0f} MB in {job['files']:,} files: throughput", f"{mb / job['seconds']:,.0f} MB/s",
+               f"{mb / bare['seconds']:,.0f} MB/s bare zipfile loop", bare["seconds"] / job["seconds"], ">= 0.8x",
+               bare["seconds"] / job["seconds"] >= 0.8),
+        Figure("downloads", f"Bulk Download: peak RSS, {megabytes:,} MB vs {small_mb} MB", f"{job['maxrss_kib'] / 1024:,.0f} MiB",
+               f"{small['maxrss_kib'] / 1024:,.0f} MiB", job["maxrss_kib"] / small["maxrss_kib"], "<= 1.3x",
+               job["maxrss_kib"] / small["maxrss_kib"] <= 1.3),
+        Figure("downloads", f"Video edit, {video_seconds} s 1080p clip to 720p", f"{vjob['seconds']:.1f} s",
+               f"{vbare['seconds']:.1f} s the same transcode called directly", vbare["seconds"] / vjob["seconds"], ">= 0.9x",
+               vbare["seconds"] / vjob["seconds"] >= 0.9),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mb", type=int, default=300)
-    parser.add_argument("--video-seconds", type=int, default=10)
+    parser.add_argument("--mb", type=int, default=SIZES["full"][0])
+    parser.add_argument("--video-seconds", type=int, default=SIZES["full"][1])
     parser.add_argument("--case", choices=sorted(CASES))
     parser.add_argument("--size", type=int)
     parser.add_argument("--dir")
@@ -166,16 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         result["maxrss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(json.dumps(result))
         return 0
-    bare, job = measure("zip_bare", args.mb), measure("zip_job", args.mb)
-    small = measure("zip_job", 20)
-    mb = job["bytes"] / 1048576
-    print(f"Bulk Download {mb:,.0f} MB in {job['files']:,} files: job {mb / job['seconds']:,.0f} MB/s, "
-          f"bare zipfile {mb / bare['seconds']:,.0f} MB/s -> {bare['seconds'] / job['seconds']:.2f}x (target >= 0.8x)")
-    print(f"Bulk Download peak RSS: {args.mb} MB {job['maxrss_kib'] / 1024:,.0f} MiB vs 20 MB "
-          f"{small['maxrss_kib'] / 1024:,.0f} MiB -> {job['maxrss_kib'] / small['maxrss_kib']:.2f}x (target <= 1.3x)")
-    vbare, vjob = measure("video_bare", args.video_seconds), measure("video_job", args.video_seconds)
-    print(f"Video edit {args.video_seconds} s 1080p -> 720p: job {vjob['seconds']:.1f} s, direct transcode "
-          f"{vbare['seconds']:.1f} s -> {vbare['seconds'] / vjob['seconds']:.2f}x (target >= 0.9x)")
+    from .common import print_figures
+
+    print_figures(stage(None, args.mb, args.video_seconds))
     return 0
 
 

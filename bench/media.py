@@ -26,7 +26,7 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy import insert, select
 
-from .common import REDIS_URL, ROOT, Env, Figure, app_for, fresh_schema, pg_database, pg_reachable
+from .common import REDIS_URL, ROOT, Env, Figure, app_for, fresh_schema, pg_database, pg_reachable, print_figures
 from .engine import run_workers
 
 PASSWORD = "bench-password"
@@ -242,35 +242,50 @@ def add_preview_rows(bench: Bench, rows: int) -> None:
             db.session.commit()
 
 
+SIZES = {"full": (500, 5000, 100_000), "smoke": (60, 120, 2000)}  # files, RSS files, preview rows
+
+
+def stage(env: Env, parts: set[str] = frozenset({"throughput", "rss", "previews"}), sizes: tuple[int, int, int] | None = None,
+          sqlite: bool = False) -> list[Figure]:
+    """The media figures for `make bench` (bench.run): a work directory of their own under the
+    run's, PostgreSQL when the run has it (else SQLite)."""
+    files, rss_files, preview_rows = sizes or SIZES["smoke" if env.smoke else "full"]
+    workdir = env.workdir / "media"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    media_env = Env(smoke=env.smoke, workdir=workdir, redis_url=env.redis_url)
+    prefix = os.environ.get("BENCH_PG_PREFIX") or ("bench_smoke" if env.smoke else "bench")
+    use_pg = not sqlite and (bool(env.panel_dbs.get("postgresql")) if env.panel_dbs else pg_reachable())
+    media_env.engine_db = pg_database(f"{prefix}_media") if use_pg else media_env.sqlite_url("media")
+    fresh_schema(app_for(media_env, media_env.engine_db))
+    from bgjobs.host.seed import seed
+    from redis import Redis
+
+    app = app_for(media_env, media_env.engine_db)
+    with app.app_context():
+        seed(PASSWORD, items=1)
+    Redis.from_url(env.redis_url).delete(f"rq:queue:{QUEUE}")
+    try:
+        return list(figures(media_env, files, rss_files, preview_rows, parts))
+    finally:
+        shutil.rmtree(workdir / "src", ignore_errors=True)  # generated photos: hundreds of MB
+        shutil.rmtree(workdir / "small", ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=500)
-    parser.add_argument("--rss-files", type=int, default=5000)
-    parser.add_argument("--preview-rows", type=int, default=100_000)
+    parser.add_argument("--files", type=int, default=SIZES["full"][0])
+    parser.add_argument("--rss-files", type=int, default=SIZES["full"][1])
+    parser.add_argument("--preview-rows", type=int, default=SIZES["full"][2])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, to check the bench runs")
     parser.add_argument("--parts", default="throughput,rss,previews", help="comma-separated subset to run")
     parser.add_argument("--sqlite", action="store_true", help="use SQLite even when PostgreSQL is reachable")
     args = parser.parse_args()
-    if args.smoke:
-        args.files, args.rss_files, args.preview_rows = 60, 120, 2000
+    sizes = SIZES["smoke"] if args.smoke else (args.files, args.rss_files, args.preview_rows)
     workdir = Path(tempfile.mkdtemp(prefix="bench-media-"))
     try:
         env = Env(smoke=args.smoke, workdir=workdir, redis_url=REDIS_URL)
-        env.engine_db = env.sqlite_url("media") if args.sqlite or not pg_reachable() else pg_database("bench_media")
-        fresh_schema(app_for(env, env.engine_db))
-        from bgjobs.host.seed import seed
-
-        app = app_for(env, env.engine_db)
-        with app.app_context():
-            seed(PASSWORD, items=1)
-        from redis import Redis
-
-        Redis.from_url(REDIS_URL).delete(f"rq:queue:{QUEUE}")
-        print(f"database: {env.engine_db.split('@')[-1]}")
-        for fig in figures(env, args.files, args.rss_files, args.preview_rows, set(args.parts.split(","))):
-            ratio = f"{fig.ratio:.2f}x" if fig.ratio is not None else ""
-            print(f"{fig.what}: {fig.value} | baseline {fig.baseline or '-'} | ratio {ratio or '-'} | target {fig.target} {fig.verdict}",
-                  flush=True)
+        print_figures(stage(env, set(args.parts.split(",")), sizes, args.sqlite))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -21,10 +21,11 @@ from pathlib import Path
 
 from .common import REDIS_URL, ROOT, Env, Figure, pg_database, pg_reachable, redis_ready
 
-STAGES = ("overhead", "polling", "live", "panel", "memory", "scaleout")
+STAGES = ("overhead", "polling", "live", "panel", "memory", "scaleout", "media", "documents", "downloads")
 # Which table rows each stage produces (a partial run keeps the other stages' rows from the last report).
 ROWS = {"overhead": ("job overhead",), "polling": ("polling",), "live": ("live polls",), "memory": ("worker memory",),
-        "scaleout": ("scale-out",), "panel": ("data (", "panel (", "expiry (")}
+        "scaleout": ("scale-out",), "panel": ("data (", "panel (", "expiry ("), "media": ("media",),
+        "documents": ("documents",), "downloads": ("downloads",)}
 HERE = Path(__file__).resolve().parent
 
 
@@ -65,7 +66,7 @@ def setup(args: argparse.Namespace) -> tuple[Env, object]:
 
 
 def run(env: Env, only: set[str], strict: bool, log=print) -> list[Figure]:
-    from . import datagen, engine, livepolls, panel, polling, sweep
+    from . import datagen, documents, downloads, engine, livepolls, media, panel, polling, sweep
     from .common import app_for, fresh_schema
 
     figures: list[Figure] = []
@@ -95,6 +96,9 @@ def run(env: Env, only: set[str], strict: bool, log=print) -> list[Figure]:
         stage("worker memory", engine.worker_memory, env)
     if "scaleout" in only:
         stage("scale-out", engine.scale_out, env)
+    for name, module in (("media", media), ("documents", documents), ("downloads", downloads)):
+        if name in only:
+            stage(name, module.stage, env)
     if "panel" in only:
         for db_name, url in env.panel_dbs.items():
             dataset = {}
