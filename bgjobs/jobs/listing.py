@@ -72,14 +72,25 @@ def page_ids(user: User, origin: Origin, status: JobStatus | None, after: Cursor
     return [row.id for row in _page_rows(user, origin, status, after, before, size, find)[0]]
 
 
+def page_light(user: User, origin: Origin, status: JobStatus | None, after: Cursor | None = None,
+               before: Cursor | None = None, size: int = PAGE_SIZE, find: Find | None = None) -> list[Job] | None:
+    """The jobs `page` would show, light (as `load(..., light=True)`), in one query; None where
+    the page is not read from the jobs table (a non-admin's System Generated tab): use page_ids.
+    A changed poll whose jobs only progressed needs both the ids and those rows: one round trip."""
+    if origin is Origin.SYSTEM and not user.is_admin:
+        return None
+    return _page_rows(user, origin, status, after, before, size, find, light_jobs=True)[0]
+
+
 def membership(ids: list[str]) -> str:
     """A short digest of a page's ids in order, carried by the poll to tell a changed page."""
     return hashlib.blake2b(" ".join(ids).encode(), digest_size=6).hexdigest()
 
 
-def _page_rows(user, origin, status, after, before, size, find=None):
+def _page_rows(user, origin, status, after, before, size, find=None, light_jobs=False):
     """(id, created_at) rows of the page in display order, whether more lie beyond, and whether
-    it was reached going back."""
+    it was reached going back. light_jobs: light Job rows instead (they have both attributes),
+    for a query on the jobs table."""
     created, ident, base = _columns(user, origin, status, find)
     going_back = before is not None and after is None
     query = base
@@ -93,13 +104,16 @@ def _page_rows(user, origin, status, after, before, size, find=None):
         query = query.order_by(created.asc(), ident.asc())
     else:
         query = query.order_by(created.desc(), ident.desc())
-    ids = list(db.session.execute(query.limit(size + 1)).all())
+    if light_jobs:
+        ids = list(db.session.scalars(query.with_only_columns(Job).options(*LIGHT).limit(size + 1)))
+    else:
+        ids = list(db.session.execute(query.limit(size + 1)).all())
     more = len(ids) > size
     ids = ids[:size]
     if going_back:
         ids.reverse()
         if not more:  # reached the newest jobs: show a full first page instead of a short one
-            return _page_rows(user, origin, status, None, None, size, find)
+            return _page_rows(user, origin, status, None, None, size, find, light_jobs)
     return ids, more, going_back
 
 
@@ -122,6 +136,9 @@ def _columns(user: User, origin: Origin, status: JobStatus | None, find: Find | 
     return created, ident, query.where(*search.conditions(find, created))
 
 
+LIGHT = (defer(Job.params), defer(Job.summary))  # what a progress update shows neither of
+
+
 def _load(ids: list[str], *options) -> list[Job]:
     if not ids:
         return []
@@ -132,7 +149,7 @@ def _load(ids: list[str], *options) -> list[Job]:
 def load(ids: list[str], light: bool = False) -> list[Job]:
     """These jobs, in this order; light leaves out the parameters and summary (a progress update
     shows neither, and a bulk job's parameters can list 100,000 ids)."""
-    return _load(ids, defer(Job.params), defer(Job.summary)) if light else _load(ids)
+    return _load(ids, *LIGHT) if light else _load(ids)
 
 
 def _active(user: User):

@@ -24,7 +24,8 @@ def answer(user, origin: Origin, status: JobStatus | None, after, before, seen: 
     since = changes.since(user.id, user.is_admin, seen) if shown else None
     if since is None:
         return None
-    ids = listing.page_ids(user, origin, status, after, before, find=find)
+    page = None if since.status else listing.page_light(user, origin, status, after, before, find=find)
+    ids = [job.id for job in page] if page is not None else listing.page_ids(user, origin, status, after, before, find=find)
     if listing.membership(ids) != shown:
         return None
     moved = [i for i in ids if i in since.status]
@@ -41,7 +42,7 @@ def answer(user, origin: Origin, status: JobStatus | None, after, before, seen: 
         progress = [view for view in views if view.id in since.progress]
         badge = listing.active(user)
     else:
-        jobs = listing.load(progressed, light=True)
+        jobs = [job for job in page if job.id in since.progress] if page is not None else listing.load(progressed, light=True)
         names = owner_names(jobs, user)
         rows, progress = [], [row_view(job, user, names, now) for job in jobs]
     body = render_template("panel/_changes.html", rows=rows, progress=progress, version=since.version, badge=badge)

@@ -8,7 +8,7 @@ from bgjobs.connections import get_redis, key
 from bgjobs.extensions import db
 from bgjobs.jobs import changes, transitions
 from tests.helpers import submit
-from tests.panel.test_panel import ids_on, make_jobs, poll_url
+from tests.panel.test_panel import ids_on, link, make_jobs, poll_url
 
 
 def running(user, count: int) -> list[str]:
@@ -45,9 +45,22 @@ def test_a_progress_write_sends_only_that_rows_progress_part(app, users, login):
     assert response.status_code == 200 and response.headers["HX-Reswap"] == "none"
     assert f'id="progress-{first}" hx-swap-oob="true"' in body and "30%" in body and "Writing rows" in body
     assert second not in body and ids_on(body) == [] and 'id="panel"' not in body
-    # The logged-in user (as on every request), the page's ids from the index, the changed row.
-    assert len(queries) == 3, queries
+    # The logged-in user (as on every request), then the page's rows (light) in one query: its ids
+    # for the membership check and the changed row's progress.
+    assert len(queries) == 2, queries
     assert alice.get(next_url(poll, body)).status_code == 204  # the new version is the current one
+
+
+def test_progress_on_another_page_sends_nothing_for_it(app, users, login):
+    alice = login("alice")
+    ids = running(users["alice"], 17)  # page 1: the 15 newest; page 2: the 2 oldest
+    page_two = link(alice.get("/jobs").get_data(as_text=True), "next")
+    poll = re.search(r'hx-get="(/jobs/poll[^"]+)"', alice.get(page_two).get_data(as_text=True)).group(1).replace("&amp;", "&")
+    transitions.progress(ids[-1], 5, 10, "On page one", [users["alice"].id], False)  # the newest job
+    transitions.progress(ids[0], 7, 10, "On page two", [users["alice"].id], False)  # the oldest
+    body = alice.get(poll).get_data(as_text=True)
+    assert f'id="progress-{ids[0]}"' in body and "On page two" in body
+    assert ids[-1] not in body and "On page one" not in body
 
 
 def test_a_status_change_sends_that_row_and_the_badge(app, users, login):
