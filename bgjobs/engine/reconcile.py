@@ -22,7 +22,7 @@ from rq.rate_limit import release_slot
 from sqlalchemy import select, update
 
 from bgjobs import defaults
-from bgjobs.engine import appctx, heartbeat
+from bgjobs.engine import appctx, heartbeat, runner
 from bgjobs.jobs.enqueue import enqueue
 from bgjobs.jobs import metrics, notify, transitions, types
 from bgjobs.extensions import db
@@ -57,6 +57,7 @@ def _fail_lost() -> int:
         moved = transitions.stop(row.id) if row.stop_requested_at else transitions.fail(row.id, heartbeat.LOST_MESSAGE)
         if moved:
             count += 1
+            runner.take_back(row.id)
             _notify(row.id, moved)
         _free_fair_share(row.id)
     return count

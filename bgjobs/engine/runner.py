@@ -22,6 +22,7 @@ from flask import current_app
 from rq import timeouts
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job as RQJob
+from sqlalchemy import select
 
 from bgjobs import logs
 from bgjobs.connections import get_redis
@@ -32,6 +33,7 @@ from bgjobs.jobs import notify, stops, storage, transitions, types
 from bgjobs.jobs.context import JobContext, StopJob
 from bgjobs.jobs.enqueue import enqueue
 from bgjobs.jobs.errors import InvalidParams
+from bgjobs.jobs.models import Job
 from bgjobs.timeutil import aware, utcnow
 
 log = logging.getLogger(__name__)
@@ -73,8 +75,10 @@ def _record(job_id: str, outcome: Outcome | None) -> str:
         if outcome is None or outcome.kind is OutcomeKind.SKIPPED:  # the horse died without reporting
             if stops.requested(job_id):
                 transitions.stop(job_id)  # usually a no-op: on_stopped recorded it already
+                take_back(job_id)
                 return OutcomeKind.STOPPED.value
             failed = transitions.fail(job_id, heartbeat.LOST_MESSAGE)
+            take_back(job_id)
             return (OutcomeKind.FAILED if failed else OutcomeKind.STOPPED).value
         if outcome.kind is OutcomeKind.COMPLETED:
             return _record_completion(job_id, outcome.values)
@@ -111,9 +115,27 @@ def interrupted(job_id: str, moved: transitions.Moved | None) -> str:
             transitions.fail(job_id, RESTARTED_MESSAGE)
             kind = OutcomeKind.FAILED
         storage.remove_job_files(job_id)
+        take_back(job_id)
         return kind.value
     finally:
         heartbeat.clear(job_id)
+
+
+def take_back(job_id: str) -> None:
+    """A run cut off mid-way (its horse killed) and now recorded Failed or Stopped: its type takes
+    back what it had written (JobType.take_back), so "all or nothing" holds after a kill too."""
+    row = db.session.execute(select(Job.type, Job.batch_id).where(Job.id == job_id)).first()
+    try:
+        job_type = types.get(row.type) if row is not None else None
+    except types.UnknownJobType:
+        return
+    if job_type is None or job_type.take_back is None:
+        return
+    try:
+        job_type.take_back(job_id, row.batch_id)
+    except Exception:  # noqa: BLE001 - logged; the job stays Failed, and reconcile-time retries are safe
+        db.session.rollback()
+        log.exception("could not take back what job %s had written", job_id)
 
 
 def _back_on_queue(job_id: str, job_type: types.JobType, owner_id: int | None) -> None:

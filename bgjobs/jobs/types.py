@@ -101,6 +101,10 @@ class JobType:
     # Safe to run again from the start after a worker was restarted mid-job (it only reads and
     # writes its own result): such a job is re-queued instead of failed.
     retry_safe: bool = False
+    # (job id, batch id) -> None: takes back what a run cut off mid-way had already written (its
+    # work horse was killed: the worker died, or a restart's grace ran out), for a type that
+    # promises all or nothing. Called once the job is recorded Failed or Stopped; safe to repeat.
+    take_back: Callable[[str, str | None], None] | None = None
     # Heavy libraries its run needs (e.g. ("PIL.Image", "av")), imported by a worker that takes
     # this type's queue when it starts, so each job's forked horse inherits them instead of
     # importing them again. A type module itself imports them only inside its run function, so

@@ -118,7 +118,9 @@ def _write_chunk(ctx: JobContext, chunk: list[Row], spec: RowSpec, module: Modul
 
 def undo(job_id: str, batch_id: str | None) -> None:
     """Take back what an import wrote: delete the items it created, give the items it updated
-    their previous values, drop its batch records. A chunk per transaction; safe to run again."""
+    their previous values, drop its batch records. A chunk per transaction, each of which also
+    clears its staging rows' actions, so a repeat (or a second caller) undoes nothing twice.
+    Also the type's take_back: a worker killed during the write pass leaves the same records."""
     last = 0
     while True:
         done = db.session.execute(
@@ -136,6 +138,8 @@ def undo(job_id: str, batch_id: str | None) -> None:
         if restored:
             db.session.execute(update(ITEMS).where(ITEMS.c.id == bindparam("b_id"))
                                .values(data=bindparam("b_data"), updated_at=bindparam("b_stamp")), restored)
+        db.session.execute(update(ImportRow).where(ImportRow.job_id == job_id, ImportRow.row.between(done[0].row, done[-1].row))
+                           .values(action=None).execution_options(synchronize_session=False))
         db.session.commit()
         last = done[-1].row
     if batch_id:

@@ -144,6 +144,7 @@ TYPE = JobType(
     describe_params=describe,
     plan=plan,
     run=run,
+    take_back=import_write.undo,  # a worker killed during the write pass: nothing stays imported
 )
 
 

@@ -1,5 +1,7 @@
 """Item Import's writes: short transactions that other writers wait for (never fail on), and
 all or nothing for the user: a failure in the middle of the write phase undoes every change."""
+import os
+import signal
 import time
 
 from sqlalchemy import text
@@ -7,7 +9,7 @@ from sqlalchemy import text
 from bgjobs.extensions import db
 from bgjobs.host.models import ImportTemplate, Item, ItemBatch
 from bgjobs.host.staging import ImportRow
-from tests.helpers import job, submit, wait_for
+from tests.helpers import children, job, kill_tree, submit, wait_for
 
 
 def template_id() -> int:
@@ -92,3 +94,48 @@ def test_other_writers_wait_for_a_chunk_not_for_the_whole_import(app, users, log
     assert done.summary == {"created": 19_960, "updated": 40}
     assert during_writes >= 3, f"only {during_writes} writes overlapped the write phase"
     assert max(waits) < 5, f"a write waited {max(waits):.1f} s"
+
+
+KILL_ROWS = 40000  # an import whose write pass lasts long enough to be caught mid-way here
+
+
+def writing(job_id: str) -> bool:
+    current = job(job_id)
+    return current.status == "in_progress" and current.progress_message.startswith("Imported") \
+        and 0 < current.progress_done < current.progress_total
+
+
+def horse_of(worker) -> int:
+    from tests.engine.test_worker_processes import process_group
+
+    return wait_for(lambda: [pid for pid in children(worker.pid) if process_group(pid) == pid], message="the horse")[0]
+
+
+def test_a_work_horse_killed_during_the_writes_leaves_the_module_as_it_was(app, users, spawn_worker):
+    before = snapshot()
+    worker = spawn_worker()
+    created = submit("item_import", users["alice"], template_id=template_id(), file=price_list(KILL_ROWS),
+                     filename="prices.csv")
+    wait_for(lambda: writing(created.id), timeout=120, interval=0.02, message="the write pass to be part-way")
+    os.kill(horse_of(worker), signal.SIGKILL)
+    wait_for(lambda: job(created.id).status == "failed", timeout=30, message="the worker to record the loss")
+    assert snapshot() == before  # the 40 updates restored, every created item gone
+    assert db.session.scalar(db.select(db.func.count()).select_from(ItemBatch)) == 0
+
+
+def test_a_worker_killed_during_the_writes_is_undone_by_reconcile(app, users, spawn_worker):
+    from bgjobs.engine import reconcile
+
+    before = snapshot()
+    app.config["BGJOBS_LOST_AFTER"] = 2
+    worker = spawn_worker(BGJOBS_LOST_AFTER="2")
+    created = submit("item_import", users["alice"], template_id=template_id(), file=price_list(KILL_ROWS),
+                     filename="prices.csv")
+    wait_for(lambda: writing(created.id), timeout=120, interval=0.02, message="the write pass to be part-way")
+    kill_tree(worker.pid)  # the worker, its scheduler and the horse, all at once
+    assert snapshot() != before  # some chunks had committed
+    wait_for(lambda: reconcile.reconcile()["lost"] == 1, timeout=30, interval=0.5, message="reconcile to see the lost job")
+    assert job(created.id).status == "failed"
+    assert snapshot() == before
+    reconcile.reconcile()  # a second pass finds nothing more to do, and undoes nothing twice
+    assert snapshot() == before
