@@ -47,7 +47,7 @@ def delete_finished(ids: list[str], user) -> Outcome:
     # A final status never changes back, so the recipients' DELETE and the jobs' DELETE below pick
     # the same rows; the jobs' one is what decides, returning what it removed.
     chosen = select(Job.id).where(allowed)
-    viewers = db.session.scalars(select(JobRecipient.user_id).where(JobRecipient.job_id.in_(chosen))).all()
+    viewers = db.session.execute(select(JobRecipient.user_id, JobRecipient.job_id).where(JobRecipient.job_id.in_(chosen))).all()
     db.session.execute(delete(JobRecipient).where(JobRecipient.job_id.in_(chosen)))
     gone = db.session.execute(delete(Job).where(allowed).returning(Job.id, Job.owner_id, Job.origin)).all()
     db.session.commit()
@@ -55,8 +55,8 @@ def delete_finished(ids: list[str], user) -> Outcome:
         storage.remove_job_files(row.id)
         storage.remove_inputs(row.id)
     if gone:
-        system = any(row.origin == Origin.SYSTEM.value for row in gone)
-        changes.bump([row.owner_id for row in gone] + list(viewers), system, job_ids=[row.id for row in gone])
+        changes.bump_each(changes.by_viewer([(row.owner_id, row.id) for row in gone] + [tuple(v) for v in viewers]),
+                          [row.id for row in gone if row.origin == Origin.SYSTEM.value])
     return Outcome([row.id for row in gone], len(ids) - len(gone))
 
 

@@ -46,22 +46,44 @@ def bump(user_ids: Iterable[int | None], system: bool = False, pipeline=None,
     and the next changed poll renders in full. With a pipeline, the caller executes it.
     Without one, a Redis failure is logged and ignored: the rows are the truth, and while Redis is
     away the panels re-render from the database anyway (see `version`)."""
+    job_ids = list(job_ids)
+    _bump({u: job_ids for u in user_ids if u is not None}, job_ids if system else None, pipeline, kind)
+
+
+def bump_each(job_ids_by_user: dict[int | None, list[str]], system_job_ids: list[str], pipeline=None,
+              kind: str = STATUS) -> None:
+    """`bump` for many jobs with different viewers moved together (the expiry sweep, a bulk
+    delete): each user's log gets only the jobs that user sees, and the system log the system
+    jobs (logging every job in every viewer's log grew as jobs x viewers)."""
+    _bump({u: ids for u, ids in job_ids_by_user.items() if u is not None and ids}, system_job_ids or None,
+          pipeline, kind)
+
+
+def by_viewer(pairs: Iterable[tuple[int | None, str]]) -> dict[int | None, list[str]]:
+    """(viewer id, job id) pairs -> each viewer's job ids, for bump_each."""
+    grouped: dict[int | None, list[str]] = {}
+    for viewer, job_id in pairs:
+        grouped.setdefault(viewer, []).append(job_id)
+    return grouped
+
+
+def _bump(logs: dict[int, list[str]], system_ids: list[str] | None, pipeline, kind: str) -> None:
+    """logs: user id -> the job ids to log; system_ids: the system counter's, None to leave it."""
     pipe = pipeline if pipeline is not None else get_redis().pipeline(transaction=False)
-    changed = {u for u in user_ids if u is not None}
-    args = [kind, *job_ids]
-    for owner in [*changed, *([SYSTEM] if system else [])]:
+    owners = [*logs.items(), *([(SYSTEM, system_ids)] if system_ids is not None else [])]
+    for owner, ids in owners:
         # EVAL, not a registered Script: in a pipeline redis-py would ask SCRIPT EXISTS first, a
         # second round trip on every progress write; Redis caches the compiled script anyway.
-        pipe.eval(_RECORD, 3, key("ver", owner), key("log", owner), key("floor", owner), *args)
-    pipe.publish(channel(), ",".join([*map(str, changed), *([SYSTEM] if system else [])]))
+        pipe.eval(_RECORD, 3, key("ver", owner), key("log", owner), key("floor", owner), kind, *ids)
+    pipe.publish(channel(), ",".join(str(owner) for owner, _ in owners))
     if pipeline is None:
         try:
             pipe.execute()
         except RedisError:
-            log.warning("could not signal a change for users %s (Redis unreachable)", sorted(changed), exc_info=True)
+            log.warning("could not signal a change for users %s (Redis unreachable)", sorted(logs), exc_info=True)
     local_copy = current_app.extensions.get("bgjobs_versions")
     if local_copy is not None:  # this process's own polls see its own changes at once
-        local_copy.invalidate(changed, system)
+        local_copy.invalidate(set(logs), system_ids is not None)
 
 
 def version(user_id: int, is_admin: bool, app=None) -> str | None:

@@ -178,16 +178,17 @@ def expire_due(job_ids: list[str], now: datetime | None = None) -> int:
         return 0
     ids = [r.id for r in rows]
     recipients = conn.execute(
-        update(RECIPIENTS).where(RECIPIENTS.c.job_id.in_(ids)).values(status=EXPIRED).returning(RECIPIENTS.c.user_id)
-    ).scalars().all()
+        update(RECIPIENTS).where(RECIPIENTS.c.job_id.in_(ids)).values(status=EXPIRED)
+        .returning(RECIPIENTS.c.user_id, RECIPIENTS.c.job_id)
+    ).all()
     db.session.commit()
     # Files go after the commit: a crash in between leaves an Expired row with a stray file on
     # disk (the orphan sweep removes it), never a Completed row offering a download that is gone.
     for job_id in ids:
         storage.remove_job_files(job_id)
     pipe = get_redis().pipeline(transaction=False)
-    changes.bump([r.owner_id for r in rows] + list(recipients), any(r.origin == SYSTEM for r in rows), pipeline=pipe,
-                 job_ids=ids)
+    changes.bump_each(changes.by_viewer([(r.owner_id, r.id) for r in rows] + [(r.user_id, r.job_id) for r in recipients]),
+                      [r.id for r in rows if r.origin == SYSTEM], pipeline=pipe)
     for row in rows:
         metrics.moved(pipe, row.type, EXPIRED, None)
     _send(pipe)

@@ -128,3 +128,21 @@ def test_an_admin_follows_the_system_log_too(app, users, login):
     transitions.progress(job.id, 1, 4, "", *transitions.viewers(job.id))
     since = changes.since(users["admin"].id, True, now)
     assert since.progress == {job.id} and since.version != now
+
+
+def test_jobs_moved_together_are_logged_only_for_the_users_who_see_them(app, users):
+    from datetime import timedelta
+
+    from bgjobs.jobs.models import Job
+    from bgjobs.timeutil import utcnow
+
+    alice, bob, admin = users["alice"].id, users["bob"].id, users["admin"].id
+    mine, theirs = make_jobs(users["alice"], 2), make_jobs(users["bob"], 1)
+    past = utcnow() - timedelta(seconds=1)
+    db.session.execute(db.update(Job).where(Job.id.in_(mine + theirs)).values(status="completed", expires_at=past))
+    db.session.commit()
+    seen = {uid: changes.version(uid, uid == admin) for uid in (alice, bob, admin)}
+    assert transitions.expire_due(mine + theirs) == 3  # one sweep batch
+    assert changes.since(alice, False, seen[alice]).status == set(mine)
+    assert changes.since(bob, False, seen[bob]).status == set(theirs)
+    assert changes.since(admin, True, seen[admin]).status == set()  # no system job among them
