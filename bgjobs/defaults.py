@@ -111,6 +111,7 @@ SMTP_SENDER = "Background Jobs <bgjobs@localhost>"
 BASE_URL = "http://localhost:5000"  # the links in emails
 NOTICE_POLL_SECONDS = 10.0  # the header asks this often for notices while nothing of yours runs
 NOTICE_IDS = 20  # ended-but-unseen job ids a page is told about (for its notices)
+NOTICE_COUNT_CAP = 99  # "n new" counts up to this; more reads "99+"
 NOTIFIED_TTL = 86400  # a job's "email sent" marker outlives any repeated finish of it
 
 # -- schedules and drop folders (environment: BGJOBS_DROP_ROOT, BGJOBS_SCHEDULE_TICK) ---------

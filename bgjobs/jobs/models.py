@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bgjobs.extensions import db
@@ -104,6 +104,9 @@ class JobRecipient(db.Model):
     __table_args__ = (
         Index("ix_job_recipients_page", "user_id", "created_at", "job_id"),
         Index("ix_job_recipients_status_page", "user_id", "status", "created_at", "job_id"),
+        # Notices: a user's unseen rows only, so "n new" costs the few unseen, not every row seen.
+        Index("ix_job_recipients_unseen", "user_id", "created_at", sqlite_where=text("seen_at IS NULL"),
+              postgresql_where=text("seen_at IS NULL")),
     )
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)

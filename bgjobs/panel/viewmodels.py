@@ -265,9 +265,9 @@ class PanelView:
     notices: "Notices | None" = None  # on fragments: the header's "n new" (out of band)
 
     @property
-    def unseen(self) -> int:
-        """The System Generated tab's count of ended jobs the user has not seen."""
-        return self.notices.count if self.notices else 0
+    def unseen(self) -> str:
+        """The System Generated tab's count of ended jobs the user has not seen, as shown ("" for none)."""
+        return self.notices.text if self.notices else ""
 
     @property
     def args(self) -> dict:
@@ -328,8 +328,15 @@ class PanelView:
 class Notices:
     """System jobs that ended since the user last opened that tab: their count and newest ids."""
 
-    count: int = 0
+    count: int = 0  # up to NOTICE_COUNT_CAP + 1
     ids: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The count as shown: "" for none, "99+" past the cap."""
+        if not self.count:
+            return ""
+        return f"{defaults.NOTICE_COUNT_CAP}+" if self.count > defaults.NOTICE_COUNT_CAP else str(self.count)
 
 
 def notices_for(user: User) -> Notices:

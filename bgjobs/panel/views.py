@@ -20,7 +20,7 @@ from bgjobs.panel import changedpoll, findargs, pollgate
 from bgjobs.panel.running import running_now
 from bgjobs.panel.viewmodels import HeaderView, owner_names, panel_view, paused_queues, row_view
 from bgjobs.jobs import notices
-from bgjobs.panel.viewmodels import notices_for
+from bgjobs.panel.viewmodels import Notices, notices_for
 
 bp = Blueprint("panel", __name__)
 TABS = {"user": Origin.USER, "system": Origin.SYSTEM}
@@ -48,12 +48,15 @@ def _panel(with_badge: bool = False):
     # The version is read before the query: a change that lands in between shows on the next poll.
     if tab == "system":  # opening (or watching) the tab clears its count of unseen ended jobs
         notices.mark_seen(current_user)
+        g.notices = Notices()  # the header reuses them; a job ending meanwhile shows on the next poll
+    else:
+        g.notices = notices_for(current_user)
     version = changes.version(current_user.id, current_user.is_admin)
     page = listing.page(current_user, TABS[tab], status, after=after, before=before, find=find)
     cursor_args = {k: request.args[k] for k in ("after", "before") if request.args.get(k)}
     active = g.active_jobs = listing.active(current_user)  # the header badge reuses it (HeaderView)
     view = panel_view(current_user, page, tab, status, version, cursor_args, active if with_badge else None, find_args,
-                      g.setdefault("notices", notices_for(current_user)))  # the header reuses them
+                      g.notices)
     view.running = running_now(active, {r.id for r in view.rows})
     return view
 

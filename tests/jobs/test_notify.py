@@ -178,3 +178,31 @@ def test_a_system_job_lost_with_its_worker_is_reported_too(app, users, smtp):
     assert reconcile.reconcile()["lost"] == 1
     mail = inbox.wait(1)[0]
     assert mail["To"] == "bob@example.com" and mail["Subject"].startswith("Item Import failed")
+
+
+def test_the_unseen_count_stops_at_99_plus(app, users, login):
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from bgjobs.jobs.models import Job, JobRecipient, new_job_id
+    from bgjobs.timeutil import utcnow
+
+    now = utcnow()
+    ids = [new_job_id() for _ in range(130)]
+    db.session.execute(insert(Job), [{
+        "id": job_id, "type": "item_import", "origin": "system", "owner_id": None, "status": "completed",
+        "description": f"Nightly import {n}", "params": {}, "summary": {}, "target": {}, "progress_done": 1,
+        "progress_total": 1, "progress_message": "", "enqueue_attempts": 1,
+        "created_at": now - timedelta(minutes=200 - n), "finished_at": now - timedelta(minutes=199 - n),
+    } for n, job_id in enumerate(ids)])
+    db.session.execute(insert(JobRecipient), [{"job_id": job_id, "user_id": users["bob"].id, "status": "completed",
+                                               "created_at": now - timedelta(minutes=200 - n)}
+                                              for n, job_id in enumerate(ids)])
+    db.session.commit()
+    count, newest = notices.unseen(users["bob"])
+    assert count == 100 and newest == ids[::-1][:20]  # counted no further than it shows
+    page = login("bob").get("/jobs").get_data(as_text=True)
+    assert re.search(r'<a id="jobs-new"[^>]*data-count="99\+"', page)
+    assert re.search(r'>99\+ new</a>', page)
+    assert re.search(r'<span id="system-unseen"[^>]*>99\+</span>', page)
