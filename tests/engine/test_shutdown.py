@@ -35,7 +35,7 @@ def long_bulk_edit(users):
     from bgjobs.extensions import db
     from bgjobs.host.models import Item
 
-    make_items(1, 20000)
+    make_items(1, 60000)
     ids = list(db.session.scalars(db.select(Item.id).where(Item.module_id == 1)))
     return submit("bulk_edit", users["alice"], module_id=1, item_ids=ids, values={"title": "z"})
 
@@ -53,7 +53,7 @@ def test_a_job_that_finishes_within_the_grace_completes(app, users, spawn_worker
 
 
 def test_past_the_grace_a_job_is_failed_with_the_restart_message(app, users, spawn_worker):
-    worker = spawn_worker(BGJOBS_STOP_GRACE="1")
+    worker = spawn_worker(BGJOBS_STOP_GRACE="0.5")
     created = long_bulk_edit(users)
     wait_for(lambda: running(created.id), message="the bulk edit to start")
     waiting = submit("bulk_edit", users["bob"], module_id=1, item_ids=[1], values={"title": "later"})
