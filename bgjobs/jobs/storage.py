@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -39,6 +40,15 @@ def resolve(relative: str) -> Path:
     if base != path and base not in path.parents:
         raise OutsideStorage(relative)
     return path
+
+
+def keep_copy(src: Path, dst: Path) -> None:
+    """dst holds src's content from now on, whatever later happens to src (a download that
+    expires): a hard link where both are on one file system (no second write), else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
 
 
 def _job_path(job_id: str, area: str = "jobs") -> Path:

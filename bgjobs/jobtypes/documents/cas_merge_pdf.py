@@ -5,7 +5,6 @@ print file is downloadable for 24 hours and kept on the item as a version of its
 from __future__ import annotations
 
 import os
-import shutil
 
 from bgjobs.extensions import db
 from bgjobs.host import documents, studio_rules
@@ -66,7 +65,7 @@ def run(ctx: JobContext) -> None:
     result_path = ctx.output(name, "application/pdf")
     os.replace(scratch, result_path)
     kept = documents.item_dir(item.id, "print") / f"{ctx.job_id}.pdf"
-    shutil.copyfile(result_path, kept)
+    storage.keep_copy(result_path, kept)
     try:
         documents.add_version(item.id, HOLDER, name, kept, ctx.job_id, info)
         db.session.commit()

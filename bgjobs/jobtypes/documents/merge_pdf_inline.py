@@ -4,7 +4,6 @@ hours and stored on the item as a new version of its "Merged PDF" holder (Open I
 from __future__ import annotations
 
 import os
-import shutil
 
 from sqlalchemy import select
 
@@ -51,7 +50,7 @@ def run(ctx: JobContext) -> None:
                           progress=lambda done, total: ctx.progress(done, total, f"Merged {done} of {total} files"))
     # The item keeps its own copy: the job's download expires, the item's version does not.
     kept = documents.item_dir(item.id, "merged") / f"{ctx.job_id}.pdf"
-    shutil.copyfile(result, kept)
+    storage.keep_copy(result, kept)
     try:
         version = documents.add_version(item.id, documents.MERGED_HOLDER, name, kept, ctx.job_id,
                                         {"pages": pages, "parts": len(parts)})
