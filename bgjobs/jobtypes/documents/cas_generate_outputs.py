@@ -49,6 +49,10 @@ def run(ctx: JobContext) -> None:
     folder = documents.item_dir(item.id) / f"outputs-{ctx.job_id}"
     results, warned, done = [], [], 0
     ctx.progress(0, total, "Generating outputs")
+    try:
+        prepared = fields.prepare(background, template_fields)  # once, for every output
+    except pdf.DocumentError as exc:
+        raise InvalidParams(f"The template could not be used: {exc}. No output was changed.") from exc
     with common.fresh_folder(folder):
         for offset in range(0, total, CHUNK):
             chunk = inputs_of(item.id, CHUNK, offset)
@@ -59,7 +63,8 @@ def run(ctx: JobContext) -> None:
                 images = {f.name: images_dir / str(row.values.get(f.name) or "")
                           for f in template_fields if f.kind == "image" and row.values.get(f.name)}
                 try:
-                    warnings = fields.render(background, template_fields, row.values, dst, images, durable=False)
+                    warnings = fields.render(background, template_fields, row.values, dst, images, durable=False,
+                                             prepared=prepared)
                 except pdf.DocumentError as exc:
                     raise InvalidParams(f"Input {row.position} could not be generated: {exc}. "
                                         "No output was changed.") from exc

@@ -180,20 +180,39 @@ def missing_required(fields: Sequence[Field], values: Mapping[str, str],
         else str(values.get(f.name) or "").strip())]
 
 
-def render(background: StrPath, fields: Sequence[Field], values: Mapping[str, str], dst: StrPath,
-           images: Mapping[str, StrPath] | None = None, *, durable: bool = True) -> list[str]:
-    """Fill the template into `dst` (written atomically) and return warnings for the caller to
-    list: text that does not fit, characters the font lacks, missing or unreadable images.
-    DocumentError if the background or the fields are unusable or a required field is empty.
-    durable=False leaves the fsync to a caller that writes many outputs (pdf.atomic_file)."""
-    from pypdf import PdfReader, PdfWriter, Transformation
-    from reportlab.pdfgen.canvas import Canvas
-    register_fonts()
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """A template's background, opened, and its fields, checked against its pages: what every
+    output of one job shares (the reader caches the parsed background for each clone)."""
+
+    reader: "PdfReader"
+    boxes: tuple
+
+
+def prepare(background: StrPath, fields: Sequence[Field]) -> Prepared:
+    """Open the background and check the fields on its pages; DocumentError if either is unusable."""
     reader = open_pdf(background, "The template background")
-    boxes = [page.mediabox for page in reader.pages]
+    boxes = tuple(page.mediabox for page in reader.pages)
     errors = check_fields(fields, [(float(b.width), float(b.height)) for b in boxes])
     if errors:
         raise DocumentError("The template is not valid: " + "; ".join(errors))
+    return Prepared(reader, boxes)
+
+
+def render(background: StrPath, fields: Sequence[Field], values: Mapping[str, str], dst: StrPath,
+           images: Mapping[str, StrPath] | None = None, *, durable: bool = True,
+           prepared: Prepared | None = None) -> list[str]:
+    """Fill the template into `dst` (written atomically) and return warnings for the caller to
+    list: text that does not fit, characters the font lacks, missing or unreadable images.
+    DocumentError if the background or the fields are unusable or a required field is empty.
+    durable=False leaves the fsync to a caller that writes many outputs (pdf.atomic_file);
+    prepared: the background and fields as `prepare` returned them, for a caller that renders
+    many outputs of one template."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+    from reportlab.pdfgen.canvas import Canvas
+    register_fonts()
+    prepared = prepared or prepare(background, fields)
+    reader, boxes = prepared.reader, prepared.boxes
     missing = missing_required(fields, values, images)
     if missing:
         raise DocumentError("Required fields without a value: " + ", ".join(f"'{m}'" for m in missing))

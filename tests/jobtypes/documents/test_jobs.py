@@ -234,6 +234,20 @@ def test_a_failed_generation_keeps_the_previous_outputs_and_leaves_no_partial_pd
     assert not (storage.root() / "documents" / str(item.id) / f"outputs-{second.id}").exists()
 
 
+def test_a_background_gone_after_the_plan_fails_the_job_once_with_no_output(app, users, work):
+    from bgjobs.host.studio import PrintRequest, PrintTemplate
+
+    item = print_request()
+    created = submit("cas_generate_outputs", users["alice"], item_id=item.id)
+    template = db.session.get(PrintTemplate, db.session.get(PrintRequest, item.id).template_id)
+    storage.resolve(template.background_path).unlink()  # removed between the plan and the run
+    work()
+    done = job(created.id)
+    assert done.status == "failed"
+    assert done.error == "The template could not be used: “The template background” was not found. No output was changed."
+    assert not (storage.root() / "documents" / str(item.id) / f"outputs-{created.id}").exists()
+
+
 # -- Merge PDF from the Print Studio -------------------------------------------------------------
 
 def generated(users, work, item) -> None:
