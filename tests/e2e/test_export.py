@@ -67,7 +67,7 @@ def test_export_created_in_progress_completed_and_download(start_live, open_page
 
 
 def test_stop_process_inline_confirmation_stopping_then_stopped(live, open_page, app):
-    make_items(1, 100000)
+    make_items(1, 300000)  # a CSV of these takes a few seconds here: long enough to stop it mid-way
     page = open_page(live, "alice")
     job_id = start_export(page, "csv")
     r = row(page, job_id)

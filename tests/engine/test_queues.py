@@ -84,10 +84,10 @@ def test_a_lost_job_is_failed_within_the_bound_while_user_jobs_are_queued(app, u
     worker = spawn_worker(BGJOBS_LOST_AFTER="4")
     created = start_long_export(users)
     wait_for(lambda: running(created.id), message="the export to start")
-    # Each export of the backlog takes a second or two (8,000 rows of XLSX): the backlog outlasts the
-    # lost bound, and the worker finishes the one in hand soon after the bound (then takes reconcile).
+    # Each export of the backlog takes about a second (38,000 rows of XLSX, fields=sku): the 16 outlast
+    # the lost bound, and the worker finishes the one in hand soon after the bound (then takes reconcile).
     make_items(1, 8000)
-    backlog = [submit("module_export", users["bob"], module_id=1, fields=["sku"], format="xlsx") for _ in range(8)]
+    backlog = [submit("module_export", users["bob"], module_id=1, fields=["sku"], format="xlsx") for _ in range(16)]
     os.kill(worker.pid, signal.SIGKILL)  # its horse dies with it (lifeline)
     killed_at = time.monotonic()
     spawn_worker(BGJOBS_LOST_AFTER="4")
@@ -104,6 +104,6 @@ def test_a_lost_job_is_failed_within_the_bound_while_user_jobs_are_queued(app, u
     # Reconcile ran with most of the backlog still queued ahead of where it would have been on a
     # shared queue: it waited for at most the export the new worker had in hand.
     # (cron ticks every CRON_MIN_INTERVAL seconds, so a few exports finish before the tick that fails
-    # the job; on a shared queue reconcile would have waited for all eight)
+    # the job; on a shared queue reconcile would have waited for all sixteen)
     assert waiting >= len(backlog) // 2, f"only {waiting} of the backlog left: reconcile waited behind it"
     assert took < 30, took
