@@ -43,6 +43,16 @@ def _folder(form, name: str, errors: dict, must_exist: bool) -> str | None:
         return value
 
 
+def _unique_name(form, model, current_id: int | None, noun: str, errors: dict) -> str:
+    """The form's name for a `model` row (a template, an action): given, and no other row's."""
+    name = (form.get("name") or "").strip()
+    if not name:
+        errors["name"] = f"Give the {noun} a name."
+    elif db.session.scalar(select(model.id).where(model.name == name, model.id != current_id)):
+        errors["name"] = f"Another {noun} is already called “{name}”."
+    return name
+
+
 def _schedule(form, errors: dict, required: bool) -> str | None:
     value = (form.get("schedule") or "").strip()
     if not value and not required:
@@ -57,12 +67,7 @@ def _schedule(form, errors: dict, required: bool) -> str | None:
 def read_template(form, template: ImportTemplate) -> ImportTemplate:
     """Apply the form to the template (new or existing); FormErrors with a message per field."""
     errors: dict[str, str] = {}
-    name = (form.get("name") or "").strip()
-    if not name:
-        errors["name"] = "Give the template a name."
-    clash = db.session.scalar(select(ImportTemplate.id).where(ImportTemplate.name == name, ImportTemplate.id != template.id))
-    if name and clash:
-        errors["name"] = f"Another template is already called “{name}”."
+    name = _unique_name(form, ImportTemplate, template.id, "template", errors)
     module = db.session.get(Module, form.get("module_id", type=int) or 0)
     if module is None:
         errors["module_id"] = "Choose the module the rows go into."
@@ -102,12 +107,7 @@ def read_template(form, template: ImportTemplate) -> ImportTemplate:
 
 def read_action(form, action: ScheduledAction) -> ScheduledAction:
     errors: dict[str, str] = {}
-    name = (form.get("name") or "").strip()
-    if not name:
-        errors["name"] = "Give the action a name."
-    clash = db.session.scalar(select(ScheduledAction.id).where(ScheduledAction.name == name, ScheduledAction.id != action.id))
-    if name and clash:
-        errors["name"] = f"Another action is already called “{name}”."
+    name = _unique_name(form, ScheduledAction, action.id, "action", errors)
     kind_id = form.get("kind") or ""
     kinds = {k.id: k for k in action_kinds.available()}
     if kind_id not in kinds:
