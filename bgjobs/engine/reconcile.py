@@ -37,7 +37,7 @@ NOT_QUEUED_MESSAGE = "The job could not be handed to a worker. Please start it a
 
 def reconcile() -> dict:
     with appctx.app().app_context():
-        done = {"lost": _fail_lost(), "requeued": _requeue_unqueued(), "repushed": _repush_dropped()}
+        done = {"lost": _fail_lost(), **_requeue_unqueued()}
         for name, amount in done.items():
             metrics.event(f"reconcile_{name}", amount)
         return done
@@ -85,16 +85,21 @@ def _free_fair_share(job_id: str) -> None:
         release_slot(rq_job)
 
 
-def _requeue_unqueued() -> int:
+def _requeue_unqueued() -> dict[str, int]:
+    """Created rows older than the bound, in one pass: re-enqueued when Redis has no live job for
+    them, put back on their queue when their job says queued but is on none."""
     grace = utcnow() - timedelta(seconds=current_app.config["BGJOBS_LOST_AFTER"])
     rows = db.session.execute(
         select(Job.id, Job.type, Job.owner_id, Job.enqueue_attempts).where(Job.status == JobStatus.CREATED.value, Job.created_at <= grace)
     ).all()
-    count = 0
+    requeued, dropped = 0, []
     for row in rows:
-        if _in_redis(row.id):
+        place = _rq_place(row.id)
+        if place is WAITING:
             continue
-        if row.enqueue_attempts >= defaults.MAX_ENQUEUE_ATTEMPTS:
+        if place is not None:
+            dropped.append((row.id, place))
+        elif row.enqueue_attempts >= defaults.MAX_ENQUEUE_ATTEMPTS:
             moved = transitions.fail(row.id, NOT_QUEUED_MESSAGE)
             if moved:
                 _notify(row.id, moved)
@@ -104,55 +109,50 @@ def _requeue_unqueued() -> int:
             )
             db.session.commit()
             enqueue(row.id, types.get(row.type), row.owner_id)
+            requeued += 1
+    return {"requeued": requeued, "repushed": _repush(dropped)}
+
+
+CONFIRM_AFTER = 2.0  # seconds: a worker that has just popped a job holds it (started) by then
+WAITING = object()  # _rq_place: the job is on its queue, or otherwise alive in RQ
+
+
+def _repush(suspects: list[tuple[str, Queue]]) -> int:
+    """Put back the jobs found queued on no queue. A worker between its pop and its start looks
+    the same for an instant, so a job counts as dropped only if it still does a moment later."""
+    if not suspects:
+        return 0
+    time.sleep(CONFIRM_AFTER)
+    db.session.rollback()  # read the rows afresh
+    created = set(db.session.scalars(select(Job.id).where(
+        Job.id.in_([job_id for job_id, _ in suspects]), Job.status == JobStatus.CREATED.value)))
+    count = 0
+    for job_id, queue in suspects:
+        if job_id in created and isinstance(_rq_place(job_id), Queue):
+            log.warning("job %s was queued on no queue; pushed back onto %s", job_id, queue.name)
+            queue.push_job_id(job_id)
             count += 1
     return count
 
 
-CONFIRM_AFTER = 2.0  # seconds: a worker that has just popped a job holds it (started) by then
-
-
-def _repush_dropped() -> int:
-    """Created rows whose RQ job is queued on no queue. A worker between its pop and its start
-    looks the same for an instant, so a job counts as dropped only if it still does a moment later."""
-    grace = utcnow() - timedelta(seconds=current_app.config["BGJOBS_LOST_AFTER"])
-
-    def dropped() -> list[tuple[str, Queue]]:
-        ids = db.session.scalars(select(Job.id).where(Job.status == JobStatus.CREATED.value, Job.created_at <= grace)).all()
-        db.session.rollback()  # the next look reads fresh rows
-        return [(job_id, queue) for job_id in ids if (queue := _dropped_from(job_id)) is not None]
-
-    suspects = dropped()
-    if not suspects:
-        return 0
-    time.sleep(CONFIRM_AFTER)
-    confirmed = {job_id for job_id, _ in dropped()}
-    for job_id, queue in suspects:
-        if job_id in confirmed:
-            log.warning("job %s was queued on no queue; pushed back onto %s", job_id, queue.name)
-            queue.push_job_id(job_id)
-    return len(confirmed & {job_id for job_id, _ in suspects})
-
-
-def _dropped_from(job_id: str) -> Queue | None:
-    """The queue an RQ job says it waits on, when it is on neither that queue nor its
-    intermediate list; None otherwise."""
+def _rq_place(job_id: str) -> object:
+    """Where RQ has this job: WAITING (queued on its queue, scheduled, deferred, rate-limited or
+    started), its Queue when it says queued but is on neither that queue nor its intermediate
+    list, or None when Redis has no live job for it (a finished or failed RQ job for a row still
+    Created means the row never moved: lost too)."""
     redis = get_redis()
     try:
         rq_job = RQJob.fetch(job_id, connection=redis)
     except NoSuchJobError:
         return None
-    if rq_job.get_status() != RQStatus.QUEUED or not rq_job.origin:
+    status = rq_job.get_status()
+    if status in ("scheduled", "deferred", "started", "rate_limited"):
+        return WAITING
+    if status != RQStatus.QUEUED:
         return None
+    if not rq_job.origin:  # no queue to look on: leave it be
+        return WAITING
     queue = Queue(rq_job.origin, connection=redis)
     if redis.lpos(queue.key, job_id) is not None or redis.lpos(queue.intermediate_queue_key, job_id) is not None:
-        return None
+        return WAITING
     return queue
-
-
-def _in_redis(job_id: str) -> bool:
-    try:
-        status = RQJob.fetch(job_id, connection=get_redis()).get_status()
-    except NoSuchJobError:
-        return False
-    # A finished/failed RQ job for a row still Created means the row never moved: treat as lost.
-    return status in ("queued", "scheduled", "deferred", "started", "rate_limited")
