@@ -9,8 +9,10 @@ in a process built as the engine's worker for BENCH_QUEUES is (app, job types, t
 those queues' preloads: the same size, since a fork-per-job worker pays for every page its horses
 and itself touch after each fork). Prints "ready", waits for a line on stdin with --go (so several
 workers start together and start-up is not timed), works until the queues are empty, then prints
-one JSON line: seconds working, the peak RSS of its work horses (RUSAGE_CHILDREN, KiB) and its
-own RSS when ready (KiB), and its horses' CPU seconds."""
+one JSON line: seconds working, of which seconds executing jobs (from taking one to its end
+recorded: the burst worker's own start and last look at the empty queues left out), the peak RSS
+of its work horses (RUSAGE_CHILDREN, KiB) and its own RSS when ready (KiB), and its horses' CPU
+seconds."""
 from __future__ import annotations
 
 import json
@@ -47,6 +49,7 @@ def main(argv: list[str]) -> None:
 
         redis = Redis.from_url(os.environ["REDIS_URL"])
         worker = Worker([Queue(os.environ["BGJOBS_QUEUE"], connection=redis)], connection=redis)
+    executing = _time_executions(worker)
     ready_rss = _rss_kib()
     print("ready", flush=True)
     if "--go" in argv:
@@ -55,8 +58,24 @@ def main(argv: list[str]) -> None:
     worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
     seconds = time.perf_counter() - start
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(json.dumps({"seconds": seconds, "horse_maxrss_kib": children.ru_maxrss, "worker_rss_kib": ready_rss,
+    print(json.dumps({"seconds": seconds, "executing_seconds": executing[0], "horse_maxrss_kib": children.ru_maxrss, "worker_rss_kib": ready_rss,
                       "horse_cpu_seconds": children.ru_utime + children.ru_stime}), flush=True)
+
+
+def _time_executions(worker) -> list[float]:
+    """Add the time of each worker.execute_job call up in the returned one-item list."""
+    total = [0.0]
+    execute = worker.execute_job
+
+    def timed(job, queue):
+        start = time.perf_counter()
+        try:
+            return execute(job, queue)
+        finally:
+            total[0] += time.perf_counter() - start
+
+    worker.execute_job = timed
+    return total
 
 
 def _weights() -> list[str]:

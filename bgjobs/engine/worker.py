@@ -34,11 +34,12 @@ from bgjobs import forksafe
 from bgjobs.connections import get_redis
 from bgjobs.engine import appctx, heartbeat, lifeline, queues, runner
 from bgjobs.engine.pausable import PausableQueue, ReportsMemory
+from bgjobs.extensions import db
+from bgjobs.jobs import horse_heap
+from bgjobs.jobs.enqueue import RUN_JOB
 
 HORSE_GC_THRESHOLD = 20_000  # allocations between a work horse's youngest-generation collections
 DEQUEUE_SLICE = 1  # seconds an idle worker waits for a job before it looks at a stop request
-from bgjobs.extensions import db
-from bgjobs.jobs.enqueue import RUN_JOB
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class JobWorker(ReportsMemory, Worker):
         """The horse's first steps, whatever job it runs (ours or RQ's own): die with the worker,
         and forget the worker's database connections before any code can use them."""
         lifeline.die_with_parent(self._worker_pid)
+        horse_heap.entered_horse()
         with self.app.app_context():
             forksafe.after_fork(db.engine)
         # A horse lives for one job: collect its young garbage less often (a 1,000-file merge

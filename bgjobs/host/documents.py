@@ -95,8 +95,18 @@ def remove_file(relative: str | None) -> None:
 
 
 def rows_of(item_id: int, list_id: int) -> list[InlineRow]:
-    return list(db.session.scalars(select(InlineRow).where(InlineRow.item_id == item_id, InlineRow.list_id == list_id)
-                                   .order_by(InlineRow.position, InlineRow.id)))
+    return list(db.session.scalars(_in_order(select(InlineRow), item_id, list_id)))
+
+
+def files_of(item_id: int, list_id: int) -> list[tuple[str, str]]:
+    """The rows' (file path, title) in order: all a merge reads (whole rows of a 1,000-row list
+    cost it three times as long to load)."""
+    return [(path, title) for path, title in
+            db.session.execute(_in_order(select(InlineRow.file_path, InlineRow.title), item_id, list_id))]
+
+
+def _in_order(query, item_id: int, list_id: int):
+    return query.where(InlineRow.item_id == item_id, InlineRow.list_id == list_id).order_by(InlineRow.position, InlineRow.id)
 
 
 def lists_of(module_id: int) -> list[InlineList]:

@@ -42,7 +42,7 @@ def plan(params: dict, actor) -> Plan:
 def run(ctx: JobContext) -> None:
     item, request, template = common.request(ctx.params)
     p = ctx.params
-    sources = [storage.resolve(row.output_path) for row in inputs_of(item.id) if row.output_path]
+    sources = storage.resolve_all([row.output_path for row in inputs_of(item.id) if row.output_path])
     db.session.rollback()
     count, copies = len(sources), p["copies"]
     report = lambda done, total: ctx.progress(done, total, f"{done:,} of {total:,} {'sheets' if p['fill_page'] else 'outputs'}")

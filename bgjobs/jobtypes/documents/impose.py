@@ -8,13 +8,15 @@ far as the sheet allows, between outputs up to half the gap, so no output covers
 Crop marks extend each cut line beyond the grid's bleed, drawn once as a reportlab overlay."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bgjobs.jobs import horse_heap
 
 from .fields import register_fonts
-from .pdf import DocumentError, Progress, ShouldStop, StrPath, check_stop, open_pdf, save
+from .pdf import DocumentError, Progress, ShouldStop, StrPath, check_stop, collections_paused, open_pdf, save
 
 if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
     from pypdf import PageObject, PdfReader, PdfWriter, Transformation
@@ -96,6 +98,7 @@ def _count(space: float, size: float, gap: float) -> int:
     return max(0, int((space + gap + 0.01) // (size + gap)))  # 0.01 pt: rounded page sizes
 
 
+@collections_paused()
 def impose(
     src_pdfs: Sequence[StrPath], dst: StrPath, *, sheet: str = "A4", copies: int = 1, bleed_mm: float = 3.0,
     crop_marks: bool = True, gap_mm: float = 0.0, progress: Progress | None = None,
@@ -132,10 +135,12 @@ def impose(
             progress(number + 1, sheets)
     check_stop(should_stop)
     save(writer, dst)
+    horse_heap.drop(writer, readers)
     return ImposeResult(sheets, layout.per_sheet, len(sequence), layout.columns, layout.rows,
                         layout.landscape, tuple(warnings))
 
 
+@collections_paused()
 def copies_only(
     src_pdfs: Sequence[StrPath], dst: StrPath, copies: int = 1, *,
     progress: Progress | None = None, should_stop: ShouldStop | None = None,
@@ -154,6 +159,7 @@ def copies_only(
             progress(done, len(readers))
     check_stop(should_stop)
     save(writer, dst)
+    horse_heap.drop(writer, readers)
     return len(writer.pages)
 
 

@@ -40,8 +40,9 @@ def run(ctx: JobContext) -> None:
     item = common.item(ctx.params)
     chosen = db.session.scalars(select(InlineList).where(InlineList.module_id == item.module_id,
                                                        InlineList.name == ctx.params["list"])).one()
-    rows = documents.rows_of(item.id, chosen.id)
-    parts = [(storage.resolve(row.file_path), f"{n}. {row.title}") for n, row in enumerate(rows, 1)]
+    files = documents.files_of(item.id, chosen.id)
+    paths = storage.resolve_all([path for path, _ in files])
+    parts = [(path, f"{n}. {title}") for n, (path, (_, title)) in enumerate(zip(paths, files), 1)]
     name = "".join(c if c.isalnum() else "-" for c in common.title(item).lower()).strip("-") + "-merged.pdf"
     result = ctx.output(name, "application/pdf")
     ctx.progress(0, len(parts), "Merging")

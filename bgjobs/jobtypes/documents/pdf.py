@@ -3,12 +3,15 @@ used, merging parts (one bookmark per part, page labels kept), thumbnails, page 
 writing results atomically so that a failure or a stop never leaves a partial file."""
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
+
+from bgjobs.jobs import horse_heap
 
 if TYPE_CHECKING:  # the heavy libraries are imported inside the functions that use them
     from pypdf import PdfReader, PdfWriter
@@ -91,6 +94,22 @@ def save(writer: PdfWriter, dst: StrPath, *, durable: bool = True) -> None:
         writer.write(fh)
 
 
+@contextmanager
+def collections_paused() -> Iterator[None]:
+    """The cyclic garbage collector is off inside the block (or the decorated function). A merge
+    keeps every part it read alive to the end (pypdf's merged pages refer to their sources), so a
+    collection finds almost nothing, yet each full one walks the whole, growing heap: about 5% of
+    a 1,000-file merge."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@collections_paused()
 def merge(
     parts: Sequence[tuple[StrPath, str]],
     dst: StrPath,
@@ -114,9 +133,10 @@ def merge(
         first = len(writer.pages)
         try:
             # The parts' own outlines are not imported: the merged outline is one item per part.
-            writer.append(reader, outline_item=title, import_outline=False)
+            writer.append(reader, import_outline=False)
         except Exception as exc:
             raise DocumentError(f"“{title}” could not be merged (it may be damaged)") from exc
+        _add_bookmark(writer, title, first)
         ranges = _label_ranges(reader)
         labelled = labelled or bool(ranges)
         if not ranges or ranges[0][0] != 0:
@@ -132,7 +152,20 @@ def merge(
             nums += [NumberObject(start), label]
         writer.root_object[NameObject("/PageLabels")] = DictionaryObject({NameObject("/Nums"): nums})
     save(writer, dst)
-    return len(writer.pages)
+    pages = len(writer.pages)
+    horse_heap.drop(writer)  # the parts' readers with it: the merged pages refer to them
+    return pages
+
+
+def _add_bookmark(writer: PdfWriter, title: str, page: int) -> None:
+    """A top-level outline item `title` that shows page `page` whole. Its destination is written
+    in the item itself (/Dest), not in a separate GoTo action as pypdf's add_outline_item does:
+    one object per bookmark instead of two, which is 2% of a 1,000-file merge."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+    writer.add_outline_item_dict(DictionaryObject({
+        NameObject("/Title"): TextStringObject(title),
+        NameObject("/Dest"): ArrayObject([writer.pages[page].indirect_reference, NameObject("/Fit")]),
+    }))
 
 
 def _decimal_label(start: int) -> DictionaryObject:

@@ -1,12 +1,15 @@
 """Checking, merging and thumbnailing PDFs (bgjobs.jobtypes.documents.pdf)."""
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from bgjobs.jobtypes.documents import samples
-from bgjobs.jobtypes.documents.pdf import DocumentError, Stopped, check_pdf, merge, page_texts, thumbnail
+from bgjobs.jobtypes.documents.pdf import (DocumentError, Stopped, check_pdf, collections_paused, merge, page_texts,
+                                          thumbnail)
 
 
 def _parts(tmp_path, *page_counts):
@@ -132,3 +135,30 @@ def test_thumbnail_fits_max_px(tmp_path):
 def test_thumbnail_of_a_missing_page_is_an_error(tmp_path):
     with pytest.raises(DocumentError, match="no page 3"):
         thumbnail(samples.make_pdf(tmp_path / "a.pdf", 2), tmp_path / "thumb.png", page=2)
+
+
+def test_the_garbage_collector_is_paused_only_while_merging(tmp_path):
+    seen = []
+    merge(_parts(tmp_path, 1, 1), tmp_path / "out.pdf", progress=lambda done, total: seen.append(gc.isenabled()))
+    assert seen == [False, False] and gc.isenabled()
+    with pytest.raises(DocumentError):  # a failing merge turns it back on too
+        merge(_parts(tmp_path, 1) + [(samples.make_corrupt_pdf(tmp_path / "bad.pdf"), "Bad")], tmp_path / "x.pdf")
+    assert gc.isenabled()
+
+
+def test_a_paused_collector_stays_paused_after_a_nested_pause():
+    gc.disable()
+    try:
+        with collections_paused():
+            pass
+        assert not gc.isenabled()  # the outer pause is not ended by the inner one
+    finally:
+        gc.enable()
+
+
+def test_the_bookmarks_are_plain_destinations_that_viewers_follow(tmp_path):
+    merge(_parts(tmp_path, 2, 1), tmp_path / "out.pdf")
+    reader = PdfReader(tmp_path / "out.pdf")
+    first = reader.trailer["/Root"]["/Outlines"]["/First"].get_object()
+    assert "/A" not in first and first["/Dest"][1] == "/Fit"
+    assert first["/Dest"][0].get_object() == reader.pages[0].get_object()
