@@ -40,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 MERGE_ROUNDS = 9  # the merge's ratio sits near its target: the best of more rounds is steadier
 RSS_ROUNDS = 3  # the small merge is run for its peak RSS only
 GENERATE_ROUNDS = 3
+SMOKE_ROUNDS = 2  # --smoke checks the script, not the ratios
 
 
 def bare_merge(list_file: str, out: str) -> tuple[float, float]:
@@ -113,9 +114,10 @@ def _job(env: Env, app, type_id: str, item_id: int) -> dict:
     return reports[0]
 
 
-def prepare(env: Env, app, parts: int, outputs: int) -> dict:
+def prepare(env: Env, app, parts: int, outputs: int, requests: int) -> dict:
     """Seed, then a Campaign item per merge size whose inline rows are generated single-page
-    PDFs, and a print request with `outputs` inputs; returns their ids and the bare loops' inputs."""
+    PDFs, and `requests` print requests with `outputs` inputs each (one per generate round);
+    returns their ids and the bare loops' inputs."""
     from bgjobs.extensions import db
     from bgjobs.host import documents
     from bgjobs.host.documents import InlineRow
@@ -146,7 +148,7 @@ def prepare(env: Env, app, parts: int, outputs: int) -> dict:
         inputs = [{"name": f"Person {n}", "title": "Engineer", "phone": f"+44 20 7946 {n:04d}",
                    "email": f"person{n}@example.com"} for n in range(outputs)]
         ids["requests"] = []
-        for round_ in range(GENERATE_ROUNDS):  # a request per round: each job generates outputs from scratch
+        for round_ in range(requests):  # a request per round: each job generates outputs from scratch
             request = Item(module_id=modules.id, data={"title": f"Bench cards {round_}"}, status="Draft")
             db.session.add(request)
             db.session.flush()
@@ -173,12 +175,13 @@ def stage(env: Env) -> list[Figure]:
     queue = f"bench-docs-{uuid.uuid4().hex[:6]}"
     app = app_for(env, env.engine_db, queue)
     fresh_schema(app)
-    ids = prepare(env, app, parts, outputs)
+    merge_rounds, generate_rounds = (SMOKE_ROUNDS, SMOKE_ROUNDS) if env.smoke else (MERGE_ROUNDS, GENERATE_ROUNDS)
+    ids = prepare(env, app, parts, outputs, generate_rounds)
 
     # Rounds alternate the bare loop and the job, and each side keeps its best time: the machine
     # may be shared, so the least disturbed run of each is the fairest comparison.
     bare_merges, merges, smalls, bare_generates, generates = [], [], [], [], []
-    for round_ in range(MERGE_ROUNDS):
+    for round_ in range(merge_rounds):
         bare_merges.append(_fresh("bare-merge", str(workdir / f"parts-{parts}.txt"), str(workdir / "bare-merged.pdf")))
         if round_ < RSS_ROUNDS:
             smalls.append(_job(env, app, "merge_pdf_inline", ids[10]))

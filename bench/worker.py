@@ -58,8 +58,8 @@ def main(argv: list[str]) -> None:
     worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
     seconds = time.perf_counter() - start
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(json.dumps({"seconds": seconds, "executing_seconds": executing[0], "horse_maxrss_kib": children.ru_maxrss, "worker_rss_kib": ready_rss,
-                      "horse_cpu_seconds": children.ru_utime + children.ru_stime}), flush=True)
+    print(json.dumps({"seconds": seconds, "executing_seconds": executing[0], "horse_maxrss_kib": children.ru_maxrss,
+                      "worker_rss_kib": ready_rss, "horse_cpu_seconds": children.ru_utime + children.ru_stime}), flush=True)
 
 
 def _time_executions(worker) -> list[float]:

@@ -73,12 +73,13 @@ def finish(job_id: str, moved: transitions.Moved | None, outcome: Outcome | None
 def _record(job_id: str, outcome: Outcome | None) -> str:
     try:
         if outcome is None or outcome.kind is OutcomeKind.SKIPPED:  # the horse died without reporting
+            # What it wrote is taken back before the row moves: whoever sees the job Failed or
+            # Stopped sees the module as it was (the dead horse can no longer complete it).
+            take_back(job_id)
             if stops.requested(job_id):
                 transitions.stop(job_id)  # usually a no-op: on_stopped recorded it already
-                take_back(job_id)
                 return OutcomeKind.STOPPED.value
             failed = transitions.fail(job_id, heartbeat.LOST_MESSAGE)
-            take_back(job_id)
             return (OutcomeKind.FAILED if failed else OutcomeKind.STOPPED).value
         if outcome.kind is OutcomeKind.COMPLETED:
             return _record_completion(job_id, outcome.values)
@@ -108,6 +109,7 @@ def interrupted(job_id: str, moved: transitions.Moved | None) -> str:
         if not stops.requested(job_id) and job_type.retry_safe and transitions.requeue(job_id):
             _back_on_queue(job_id, job_type, moved.owner_id)
             return REQUEUED
+        take_back(job_id)  # before the row moves, as for a dead horse (_record)
         if stops.requested(job_id):
             transitions.stop(job_id)
             kind = OutcomeKind.STOPPED
@@ -115,15 +117,15 @@ def interrupted(job_id: str, moved: transitions.Moved | None) -> str:
             transitions.fail(job_id, RESTARTED_MESSAGE)
             kind = OutcomeKind.FAILED
         storage.remove_job_files(job_id)
-        take_back(job_id)
         return kind.value
     finally:
         heartbeat.clear(job_id)
 
 
 def take_back(job_id: str) -> None:
-    """A run cut off mid-way (its horse killed) and now recorded Failed or Stopped: its type takes
-    back what it had written (JobType.take_back), so "all or nothing" holds after a kill too."""
+    """A run cut off mid-way (its horse killed), about to be recorded Failed or Stopped (or just
+    recorded, by reconcile): its type takes back what it had written (JobType.take_back), so
+    "all or nothing" holds after a kill too."""
     row = db.session.execute(select(Job.type, Job.batch_id).where(Job.id == job_id)).first()
     try:
         job_type = types.get(row.type) if row is not None else None

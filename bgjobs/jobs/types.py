@@ -103,7 +103,8 @@ class JobType:
     retry_safe: bool = False
     # (job id, batch id) -> None: takes back what a run cut off mid-way had already written (its
     # work horse was killed: the worker died, or a restart's grace ran out), for a type that
-    # promises all or nothing. Called once the job is recorded Failed or Stopped; safe to repeat.
+    # promises all or nothing. Called by the worker before it records the job Failed or Stopped
+    # (by reconcile just after it did); safe to repeat.
     take_back: Callable[[str, str | None], None] | None = None
     # Heavy libraries its run needs (e.g. ("PIL.Image", "av")), imported by a worker that takes
     # this type's queue when it starts, so each job's forked horse inherits them instead of
