@@ -63,8 +63,7 @@ def run(ctx: JobContext) -> None:
                 images = {f.name: images_dir / str(row.values.get(f.name) or "")
                           for f in template_fields if f.kind == "image" and row.values.get(f.name)}
                 try:
-                    warnings = fields.render(background, template_fields, row.values, dst, images, durable=False,
-                                             prepared=prepared)
+                    warnings = fields.render(prepared, row.values, dst, images, durable=False)
                 except pdf.DocumentError as exc:
                     raise InvalidParams(f"Input {row.position} could not be generated: {exc}. "
                                         "No output was changed.") from exc

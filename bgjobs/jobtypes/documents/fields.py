@@ -187,6 +187,7 @@ class Prepared:
 
     reader: "PdfReader"
     boxes: tuple
+    fields: tuple[Field, ...]
 
 
 def prepare(background: StrPath, fields: Sequence[Field]) -> Prepared:
@@ -196,23 +197,20 @@ def prepare(background: StrPath, fields: Sequence[Field]) -> Prepared:
     errors = check_fields(fields, [(float(b.width), float(b.height)) for b in boxes])
     if errors:
         raise DocumentError("The template is not valid: " + "; ".join(errors))
-    return Prepared(reader, boxes)
+    return Prepared(reader, boxes, tuple(fields))
 
 
-def render(background: StrPath, fields: Sequence[Field], values: Mapping[str, str], dst: StrPath,
-           images: Mapping[str, StrPath] | None = None, *, durable: bool = True,
-           prepared: Prepared | None = None) -> list[str]:
-    """Fill the template into `dst` (written atomically) and return warnings for the caller to
-    list: text that does not fit, characters the font lacks, missing or unreadable images.
-    DocumentError if the background or the fields are unusable or a required field is empty.
-    durable=False leaves the fsync to a caller that writes many outputs (pdf.atomic_file);
-    prepared: the background and fields as `prepare` returned them, for a caller that renders
-    many outputs of one template."""
+def render(template: Prepared, values: Mapping[str, str], dst: StrPath,
+           images: Mapping[str, StrPath] | None = None, *, durable: bool = True) -> list[str]:
+    """Fill the template (as `prepare` returned it: a caller rendering many outputs prepares it
+    once) into `dst`, written atomically, and return warnings for the caller to list: text that
+    does not fit, characters the font lacks, missing or unreadable images. DocumentError if a
+    required field is empty. durable=False leaves the fsync to a caller that writes many outputs
+    (pdf.atomic_file)."""
     from pypdf import PdfReader, PdfWriter, Transformation
     from reportlab.pdfgen.canvas import Canvas
     register_fonts()
-    prepared = prepared or prepare(background, fields)
-    reader, boxes = prepared.reader, prepared.boxes
+    reader, boxes, fields = template.reader, template.boxes, template.fields
     missing = missing_required(fields, values, images)
     if missing:
         raise DocumentError("Required fields without a value: " + ", ".join(f"'{m}'" for m in missing))

@@ -8,7 +8,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from bgjobs.jobtypes.documents import samples
-from bgjobs.jobtypes.documents.fields import Field, check_fields, fit_text, render
+from bgjobs.jobtypes.documents.fields import Field, check_fields, fit_text, prepare, render
 from bgjobs.jobtypes.documents.pdf import DocumentError, page_texts
 
 CARD = {"name": "Ada Lovelace", "title": "Analyst", "phone": "+44 20 7946 0000", "email": "ada@example.com"}
@@ -23,7 +23,7 @@ def card(tmp_path):
 
 def test_rendered_output_contains_the_values(tmp_path, card):
     background, fields, _ = card
-    assert render(background, fields, CARD, tmp_path / "out.pdf") == []
+    assert render(prepare(background, fields), CARD, tmp_path / "out.pdf") == []
     text = page_texts(tmp_path / "out.pdf")[0]
     assert all(value in text for value in CARD.values())
     assert "Acme Print" in text  # the background is still there
@@ -31,7 +31,7 @@ def test_rendered_output_contains_the_values(tmp_path, card):
 
 def test_fonts_are_embedded(tmp_path, card):
     background, fields, _ = card
-    render(background, fields, CARD, tmp_path / "out.pdf")
+    render(prepare(background, fields), CARD, tmp_path / "out.pdf")
     fonts = PdfReader(tmp_path / "out.pdf").pages[0]["/Resources"]["/Font"]
     descriptors = [font.get_object()["/FontDescriptor"].get_object() for font in fonts.values()]
     assert descriptors and all("/FontFile2" in d for d in descriptors)
@@ -55,7 +55,7 @@ def test_a_short_text_keeps_its_size():
 def test_an_impossible_text_gives_a_warning(tmp_path, card):
     background, fields, _ = card
     values = {**CARD, "title": "A very long job title " * 20}
-    warnings = render(background, fields, values, tmp_path / "out.pdf")
+    warnings = render(prepare(background, fields), values, tmp_path / "out.pdf")
     assert warnings == ["Field 'title': text does not fit its box"]
     title = next(f for f in fields if f.name == "title")
     fit = fit_text(values["title"], title)
@@ -66,7 +66,7 @@ def test_an_impossible_text_gives_a_warning(tmp_path, card):
 def test_a_field_on_the_second_page(tmp_path):
     background = samples.make_background(tmp_path / "bg.pdf", 148, 210, pages=2)
     field = Field(name="back", page=1, x=50, y=50, width=200, height=20, size=12)
-    render(background, [field], {"back": "Back side text"}, tmp_path / "out.pdf")
+    render(prepare(background, [field]), {"back": "Back side text"}, tmp_path / "out.pdf")
     texts = page_texts(tmp_path / "out.pdf")
     assert "Back side text" not in texts[0] and "Back side text" in texts[1]
 
@@ -92,24 +92,24 @@ def test_render_refuses_an_invalid_template(tmp_path, card):
     background, fields, (width, _) = card
     outside = dataclasses.replace(fields[0], x=width - 10)
     with pytest.raises(DocumentError, match="outside its page"):
-        render(background, [outside], CARD, tmp_path / "out.pdf")
+        render(prepare(background, [outside]), CARD, tmp_path / "out.pdf")
     assert not (tmp_path / "out.pdf").exists()
 
 
 def test_a_required_field_needs_a_value(tmp_path, card):
     background, fields, _ = card
     with pytest.raises(DocumentError, match="'name'"):
-        render(background, fields, {**CARD, "name": "  "}, tmp_path / "out.pdf")
+        render(prepare(background, fields), {**CARD, "name": "  "}, tmp_path / "out.pdf")
 
 
 def test_images_fit_their_box_and_a_missing_one_is_a_warning(tmp_path, card):
     background, fields, _ = card
     logo = Field(name="logo", kind="image", x=150, y=60, width=80, height=40)
     Image.new("RGB", (400, 100), "navy").save(tmp_path / "logo.png")
-    assert render(background, [logo], {}, tmp_path / "out.pdf", images={"logo": tmp_path / "logo.png"}) == []
+    assert render(prepare(background, [logo]), {}, tmp_path / "out.pdf", images={"logo": tmp_path / "logo.png"}) == []
     images = list(PdfReader(tmp_path / "out.pdf").pages[0].images)
     assert [image.image.size for image in images] == [(400, 100)]
-    warnings = render(background, [logo], {}, tmp_path / "out2.pdf", images={"logo": tmp_path / "nope.png"})
+    warnings = render(prepare(background, [logo]), {}, tmp_path / "out2.pdf", images={"logo": tmp_path / "nope.png"})
     assert warnings == ["Field 'logo': the image file was not found"]
 
 
